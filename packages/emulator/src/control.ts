@@ -1,0 +1,364 @@
+// The control API: the same operations as methods of the emulator handle and as HTTP+JSON routes under
+// /_emulator/. Bad input → 400 `{"error": "…"}`; unknown ids → 404 `{"error": "…"}`.
+import type { EmulatorClock } from './clock.js';
+import { HttpError } from './errors.js';
+import type { Fault, FaultTable } from './faults.js';
+import { avatarSvg } from './avatar.js';
+import type { ParsedRequest, Reply } from './request.js';
+import { applySeed, type SeedName, startTraffic } from './seed.js';
+import type { SocketHub } from './socket.js';
+import {
+  CHANNEL_TYPES,
+  type ChannelRecord,
+  type ChannelType,
+  DEFAULT_CONFIG,
+  type EmulatorConfig,
+  type Scope,
+  THIRD_PARTY_SCOPES,
+  type UserFlags,
+  type UserRecord,
+} from './types.js';
+import { pmChannelName, type World } from './world.js';
+import * as v from './validate.js';
+
+export interface ControlDeps {
+  world: World;
+  clock: EmulatorClock;
+  faults: FaultTable;
+  sockets: SocketHub;
+  /** Config overrides re-applied after every reset. */
+  limits: Partial<EmulatorConfig>;
+}
+
+/** A user the seed created, with one of their tokens (a user with two tokens is listed twice). */
+export interface SeededToken {
+  id: number;
+  username: string;
+  token: string;
+  scopes: Scope[];
+}
+
+const FLAG_NAMES = ['restricted', 'silenced', 'bot', 'moderator', 'announcer', 'pm_friends_only'] as const;
+
+/** Operations on a running emulator, for tests, demos, benchmarks and anyone testing an osu! chat tool. */
+export class EmulatorControl {
+  /** Tokens created by the last seed, in creation order (what the CLI prints). */
+  seededTokens: SeededToken[] = [];
+  private stopTrafficFn: (() => void) | undefined;
+
+  constructor(private readonly deps: ControlDeps) {}
+
+  /** The world this control operates on. */
+  get world(): World {
+    return this.deps.world;
+  }
+
+  // ---- users and tokens ------------------------------------------------------------------------------------
+
+  /** Creates a user and a token (third-party scopes unless `scopes` says otherwise). */
+  createUser(input: { username: string; scopes?: Scope[] } & Partial<UserFlags>) {
+    const username = v.requiredString(input, 'username', 1, 32);
+    if (this.deps.world.findUserByName(username)) v.bad(`username ${username} is taken`);
+    const flags = v.flags(input, FLAG_NAMES);
+    const scopes = v.scopes(input, 'scopes') ?? [...THIRD_PARTY_SCOPES];
+    const user = this.deps.world.createUser({ username, ...flags });
+    const token = this.deps.world.createToken(user.id, scopes);
+    return { user: this.userJson(user), token: token.token };
+  }
+
+  /** Sets any of the user's flags. Turning `silenced`/`restricted` on records a silence, as osu! does. */
+  updateUser(id: number, input: Partial<UserFlags>) {
+    const user = this.user(id);
+    this.deps.world.updateUser(user, v.flags(input, FLAG_NAMES));
+    return { user: this.userJson(user) };
+  }
+
+  setFriend(id: number, target: number, on: boolean): void {
+    const user = this.user(id);
+    this.user(target);
+    if (on) user.friends.add(target);
+    else user.friends.delete(target);
+  }
+
+  setBlock(id: number, target: number, on: boolean): void {
+    const user = this.user(id);
+    this.user(target);
+    if (on) user.blocks.add(target);
+    else user.blocks.delete(target);
+  }
+
+  /** Issues another token for a user. `verified: false` makes a session that needs verification (§1.4). */
+  createToken(input: { user_id: number; scopes: Scope[]; verified?: boolean }) {
+    const user = this.user(v.requiredInt(input, 'user_id'));
+    const scopes = v.scopes(input, 'scopes') ?? v.bad('scopes must be an array of strings');
+    const verified = v.optionalBool(input, 'verified') ?? true;
+    return { token: this.deps.world.createToken(user.id, scopes, verified).token };
+  }
+
+  /** Revokes a token: API calls with it get 401, its sockets get `logout` and close. */
+  revokeToken(token: string): void {
+    if (!this.deps.world.revokeToken(token)) throw new HttpError(404, { error: 'unknown token' });
+  }
+
+  /** Verifies a token's session; its sockets get `{"event":"verified"}`. */
+  verifyToken(token: string): void {
+    if (!this.deps.world.verifyToken(token)) throw new HttpError(404, { error: 'unknown token' });
+  }
+
+  // ---- channels and messages -------------------------------------------------------------------------------
+
+  /** Creates a channel; a PM is named from its two members. Members join with `chat.channel.join`. */
+  createChannel(input: {
+    name?: string;
+    type: ChannelType;
+    description?: string;
+    moderated?: boolean;
+    members?: number[];
+  }) {
+    const { world } = this.deps;
+    const type = v.oneOf(input, 'type', CHANNEL_TYPES);
+    const members = (v.optionalIntArray(input, 'members') ?? []).map((id) => this.user(id));
+    const description = v.optionalString(input, 'description', 0, 255) ?? '';
+    const moderated = v.optionalBool(input, 'moderated') ?? type === 'ANNOUNCE';
+    let name: string;
+    if (type === 'PM') {
+      const [a, b] = members;
+      if (members.length !== 2 || !a || !b || a.id === b.id) v.bad('a PM needs exactly two different members');
+      name = pmChannelName(a.id, b.id);
+      if ([...world.channels.values()].some((c) => c.name === name)) v.bad(`${name} exists`);
+    } else {
+      name = v.requiredString(input, 'name', 1, 50);
+    }
+    const channel = world.createChannel({ name, type, description, moderated });
+    for (const member of members) world.addUser(channel, member);
+    return { channel: this.channelJson(channel) };
+  }
+
+  /** Makes a user a member (visible: emits `chat.channel.join`; `hidden: true`: a hidden row, no event). */
+  setMember(channelId: number, userId: number, input: { hidden?: boolean } = {}): void {
+    const { world } = this.deps;
+    const channel = this.channel(channelId);
+    const user = this.user(userId);
+    const hidden = v.optionalBool(input, 'hidden') ?? false;
+    if (!hidden) return world.addUser(channel, user);
+    const membership = world.membership(channel.id, user.id) ?? world.insertMembership(channel.id, user.id, true);
+    membership.hidden = true;
+  }
+
+  /** Posts as `sender_id` through the real send pipeline, without permission checks or the throttle. */
+  postMessage(channelId: number, input: { sender_id: number; content: string; is_action?: boolean; timestamp?: string }) {
+    const channel = this.channel(channelId);
+    const sender = this.user(v.requiredInt(input, 'sender_id'));
+    const content = v.requiredString(input, 'content', 0, 1_000_000);
+    const isAction = v.optionalBool(input, 'is_action') ?? false;
+    const timestamp = v.optionalTime(input, 'timestamp');
+    const message = this.deps.world.postMessage(channel, sender, { content, isAction, timestamp });
+    return { message: this.deps.world.messageWithSender(message) };
+  }
+
+  /** Replaces osu!'s chat filters (`chat_filters`). */
+  setFilters(input: unknown): void {
+    if (!Array.isArray(input)) v.bad('filters must be an array');
+    this.deps.world.filters = input.map((f: unknown) => {
+      const filter = v.object(f, 'filter');
+      return {
+        match: v.requiredString(filter, 'match', 1, 1000),
+        replacement: v.optionalString(filter, 'replacement', 0, 1000) ?? '***',
+        block: v.optionalBool(filter, 'block') ?? false,
+        whitespace_delimited: v.optionalBool(filter, 'whitespace_delimited') ?? false,
+      };
+    });
+  }
+
+  /** Changes limits (throttle windows and activity timeout in seconds). */
+  updateConfig(input: Partial<EmulatorConfig>) {
+    const object = v.object(input, 'config');
+    const next = { ...this.deps.world.config };
+    for (const [key, value] of Object.entries(object)) {
+      if (!(key in DEFAULT_CONFIG)) v.bad(`unknown config key ${key}`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) v.bad(`${key} must be a number ≥ 0`);
+      next[key as keyof EmulatorConfig] = value;
+    }
+    this.deps.world.config = next;
+    return { config: { ...next } };
+  }
+
+  // ---- network, faults, clock, reset -----------------------------------------------------------------------
+
+  /** Terminates sockets abruptly, as a network failure would (all, or one user's). */
+  dropSockets(input: { user_id?: number } = {}) {
+    const userId = v.optionalInt(input, 'user_id');
+    return { dropped: this.deps.sockets.drop(userId ?? null) };
+  }
+
+  /** Replaces the scripted API faults (see `Fault`). */
+  setFaults(input: unknown): void {
+    if (!Array.isArray(input)) v.bad('faults must be an array');
+    const faults: Fault[] = input.map((f: unknown) => {
+      const fault = v.object(f, 'fault');
+      return {
+        method: v.requiredString(fault, 'method', 1, 10),
+        path: v.requiredString(fault, 'path', 1, 1000),
+        status: v.optionalInt(fault, 'status') ?? undefined,
+        body: fault.body,
+        delay_ms: v.optionalInt(fault, 'delay_ms') ?? undefined,
+        times: v.optionalInt(fault, 'times') ?? undefined,
+      };
+    });
+    this.deps.faults.set(faults);
+  }
+
+  clearFaults(): void {
+    this.deps.faults.clear();
+  }
+
+  /** Moves the emulator's clock: `{advance_ms}` forward, or `{now}` (ISO 8601) to a point in time. */
+  setClock(input: { advance_ms?: number; now?: string }) {
+    const advance = v.optionalInt(input, 'advance_ms');
+    const now = v.optionalTime(input, 'now');
+    if (advance !== null) this.deps.clock.advance(advance);
+    else if (now !== undefined) this.deps.clock.set(now);
+    else v.bad('give advance_ms or now');
+    return { now: new Date(this.deps.clock.now()).toISOString() };
+  }
+
+  /** Empties the world and applies a seed (`empty` by default). Open sockets are dropped. */
+  reset(input: { seed?: SeedName } = {}): void {
+    const seed = v.optionalOneOf(input, 'seed', ['empty', 'demo'] as const) ?? 'empty';
+    this.stopTraffic();
+    this.deps.sockets.drop(null);
+    this.deps.faults.clear();
+    this.deps.world.clear();
+    this.deps.world.config = { ...DEFAULT_CONFIG, ...this.deps.limits };
+    this.seededTokens = applySeed(this, seed);
+  }
+
+  /** Simulated users post `perSecond` messages a second in public channels (0 stops). */
+  startTraffic(perSecond: number): void {
+    this.stopTraffic();
+    if (perSecond > 0) this.stopTrafficFn = startTraffic(this.deps.world, perSecond);
+  }
+
+  stopTraffic(): void {
+    this.stopTrafficFn?.();
+    this.stopTrafficFn = undefined;
+  }
+
+  /** Everything: users, channels, memberships, messages, config. */
+  state() {
+    return this.deps.world.snapshot();
+  }
+
+  // ---- HTTP routes -----------------------------------------------------------------------------------------
+
+  /** Handles `/_emulator/…`; `undefined` for an unknown route. */
+  async handle(request: ParsedRequest): Promise<Reply | undefined> {
+    const { method, path } = request;
+    const parts = path.split('/').slice(2);
+    const [resource, id, sub, target] = parts;
+    if (method === 'GET' && resource === 'avatars' && id) return avatarSvg(id);
+    if (method === 'GET' && resource === 'covers' && id) return avatarSvg(id, true);
+    const body = () => {
+      if (request.malformedBody) v.bad('malformed JSON body');
+      return request.body ?? {};
+    };
+    const params = () => v.object(body(), 'body');
+    try {
+      const num = (text: string | undefined) => v.pathInt(text);
+      const ok = (value: unknown, status = 200): Reply => ({ status, body: value });
+      const none: Reply = { status: 204 };
+      switch (`${method} ${resource}${parts.length > 1 ? `/${parts.length}` : ''}`) {
+        case 'POST users':
+          return ok(this.createUser(params() as never), 201);
+        case 'PATCH users/2':
+          return ok(this.updateUser(num(id), params()));
+        case 'PUT users/4':
+        case 'DELETE users/4': {
+          if (sub !== 'friends' && sub !== 'blocks') return undefined;
+          const on = method === 'PUT';
+          if (sub === 'friends') this.setFriend(num(id), num(target), on);
+          else this.setBlock(num(id), num(target), on);
+          return none;
+        }
+        case 'POST tokens':
+          return ok(this.createToken(params() as never), 201);
+        case 'DELETE tokens/2':
+          this.revokeToken(id as string);
+          return none;
+        case 'POST tokens/3':
+          if (sub !== 'verify') return undefined;
+          this.verifyToken(id as string);
+          return none;
+        case 'POST channels':
+          return ok(this.createChannel(params() as never), 201);
+        case 'PUT channels/4':
+          if (sub !== 'members') return undefined;
+          this.setMember(num(id), num(target), request.body === undefined ? {} : params());
+          return none;
+        case 'POST channels/3':
+          if (sub !== 'messages') return undefined;
+          return ok(this.postMessage(num(id), params() as never), 201);
+        case 'PUT filters':
+          this.setFilters(body());
+          return none;
+        case 'PATCH config':
+          return ok(this.updateConfig(params()));
+        case 'POST sockets/2':
+          if (id !== 'drop') return undefined;
+          return ok(this.dropSockets(request.body === undefined ? {} : params()));
+        case 'PUT faults':
+          this.setFaults(body());
+          return none;
+        case 'DELETE faults':
+          this.clearFaults();
+          return none;
+        case 'POST clock':
+          return ok(this.setClock(params()));
+        case 'POST traffic':
+          this.startTraffic(v.requiredNumber(params(), 'per_second'));
+          return none;
+        case 'POST reset':
+          this.reset(request.body === undefined ? {} : (params() as never));
+          return none;
+        case 'GET state':
+          return ok(this.state());
+        default:
+          return undefined;
+      }
+    } catch (error) {
+      if (error instanceof HttpError) return { status: error.status, body: error.body };
+      throw error;
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------
+
+  private user(id: number): UserRecord {
+    return this.deps.world.users.get(id) ?? this.missing(`unknown user ${id}`);
+  }
+
+  private channel(id: number): ChannelRecord {
+    return this.deps.world.channels.get(id) ?? this.missing(`unknown channel ${id}`);
+  }
+
+  private missing(error: string): never {
+    throw new HttpError(404, { error });
+  }
+
+  private userJson(user: UserRecord) {
+    const flags = Object.fromEntries(FLAG_NAMES.map((name) => [name, user[name]]));
+    return { ...this.deps.world.userJson(user), ...flags };
+  }
+
+  private channelJson(channel: ChannelRecord) {
+    return {
+      channel_id: channel.id,
+      name: channel.name,
+      description: channel.description,
+      type: channel.type,
+      moderated: channel.moderated,
+      last_message_id: channel.lastMessageId,
+      users: [...(this.deps.world.members.get(channel.id)?.keys() ?? [])],
+    };
+  }
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['@osu-chat/source'] },
+  test: {
+    include: ['src/**/*.test.ts'],
+    testTimeout: 10_000,
+  },
+});
