@@ -1,9 +1,10 @@
 // The control API: the same operations as methods of the emulator handle and as HTTP+JSON routes under
 // /_emulator/. Bad input → 400 `{"error": "…"}`; unknown ids → 404 `{"error": "…"}`.
+
+import { avatarSvg } from './avatar.js';
 import type { EmulatorClock } from './clock.js';
 import { HttpError } from './errors.js';
 import type { Fault, FaultTable } from './faults.js';
-import { avatarSvg } from './avatar.js';
 import type { ParsedRequest, Reply } from './request.js';
 import { applySeed, type SeedName, startTraffic } from './seed.js';
 import type { SocketHub } from './socket.js';
@@ -18,8 +19,8 @@ import {
   type UserFlags,
   type UserRecord,
 } from './types.js';
-import { pmChannelName, type World } from './world.js';
 import * as v from './validate.js';
+import { pmChannelName, type World } from './world.js';
 
 export interface ControlDeps {
   world: World;
@@ -40,6 +41,15 @@ export interface SeededToken {
 
 const FLAG_NAMES = ['restricted', 'silenced', 'bot', 'moderator', 'announcer', 'pm_friends_only'] as const;
 
+/** Rejects fields a route does not know, so a typo (`"silence": true`) is a 400 rather than a silent no-op. */
+function only(input: unknown, what: string, keys: readonly string[]): Record<string, unknown> {
+  const object = v.object(input, what);
+  for (const key of Object.keys(object)) {
+    if (!keys.includes(key)) v.bad(`unknown field ${key}; expected ${keys.join(', ')}`);
+  }
+  return object;
+}
+
 /** Operations on a running emulator, for tests, demos, benchmarks and anyone testing an osu! chat tool. */
 export class EmulatorControl {
   /** Tokens created by the last seed, in creation order (what the CLI prints). */
@@ -57,6 +67,7 @@ export class EmulatorControl {
 
   /** Creates a user and a token (third-party scopes unless `scopes` says otherwise). */
   createUser(input: { username: string; scopes?: Scope[] } & Partial<UserFlags>) {
+    only(input, 'body', ['username', 'scopes', ...FLAG_NAMES]);
     const username = v.requiredString(input, 'username', 1, 32);
     if (this.deps.world.findUserByName(username)) v.bad(`username ${username} is taken`);
     const flags = v.flags(input, FLAG_NAMES);
@@ -69,6 +80,7 @@ export class EmulatorControl {
   /** Sets any of the user's flags. Turning `silenced`/`restricted` on records a silence, as osu! does. */
   updateUser(id: number, input: Partial<UserFlags>) {
     const user = this.user(id);
+    only(input, 'body', FLAG_NAMES);
     this.deps.world.updateUser(user, v.flags(input, FLAG_NAMES));
     return { user: this.userJson(user) };
   }
@@ -89,6 +101,7 @@ export class EmulatorControl {
 
   /** Issues another token for a user. `verified: false` makes a session that needs verification (§1.4). */
   createToken(input: { user_id: number; scopes: Scope[]; verified?: boolean }) {
+    only(input, 'body', ['user_id', 'scopes', 'verified']);
     const user = this.user(v.requiredInt(input, 'user_id'));
     const scopes = v.scopes(input, 'scopes') ?? v.bad('scopes must be an array of strings');
     const verified = v.optionalBool(input, 'verified') ?? true;
@@ -116,14 +129,18 @@ export class EmulatorControl {
     members?: number[];
   }) {
     const { world } = this.deps;
+    only(input, 'body', ['name', 'type', 'description', 'moderated', 'members']);
     const type = v.oneOf(input, 'type', CHANNEL_TYPES);
-    const members = (v.optionalIntArray(input, 'members') ?? []).map((id) => this.user(id));
+    const memberIds = v.optionalIntArray(input, 'members') ?? [];
+    if (new Set(memberIds).size !== memberIds.length) v.bad('members must not repeat');
+    const members = memberIds.map((id) => this.user(id));
     const description = v.optionalString(input, 'description', 0, 255) ?? '';
     const moderated = v.optionalBool(input, 'moderated') ?? type === 'ANNOUNCE';
     let name: string;
     if (type === 'PM') {
       const [a, b] = members;
-      if (members.length !== 2 || !a || !b || a.id === b.id) v.bad('a PM needs exactly two different members');
+      if (members.length !== 2 || !a || !b || a.id === b.id)
+        v.bad('a PM needs exactly two different members');
       name = pmChannelName(a.id, b.id);
       if ([...world.channels.values()].some((c) => c.name === name)) v.bad(`${name} exists`);
     } else {
@@ -139,15 +156,29 @@ export class EmulatorControl {
     const { world } = this.deps;
     const channel = this.channel(channelId);
     const user = this.user(userId);
+    only(input, 'body', ['hidden']);
     const hidden = v.optionalBool(input, 'hidden') ?? false;
-    if (!hidden) return world.addUser(channel, user);
-    const membership = world.membership(channel.id, user.id) ?? world.insertMembership(channel.id, user.id, true);
+    if (!hidden) {
+      world.addUser(channel, user);
+      return;
+    }
+    const membership =
+      world.membership(channel.id, user.id) ?? world.insertMembership(channel.id, user.id, true);
     membership.hidden = true;
   }
 
+  /** `Channel::removeUser`: PM and ANNOUNCE memberships are hidden, others deleted; emits `chat.channel.part`. */
+  removeMember(channelId: number, userId: number): void {
+    this.deps.world.removeUser(this.channel(channelId), this.user(userId));
+  }
+
   /** Posts as `sender_id` through the real send pipeline, without permission checks or the throttle. */
-  postMessage(channelId: number, input: { sender_id: number; content: string; is_action?: boolean; timestamp?: string }) {
+  postMessage(
+    channelId: number,
+    input: { sender_id: number; content: string; is_action?: boolean; timestamp?: string },
+  ) {
     const channel = this.channel(channelId);
+    only(input, 'body', ['sender_id', 'content', 'is_action', 'timestamp']);
     const sender = this.user(v.requiredInt(input, 'sender_id'));
     const content = v.requiredString(input, 'content', 0, 1_000_000);
     const isAction = v.optionalBool(input, 'is_action') ?? false;
@@ -160,7 +191,7 @@ export class EmulatorControl {
   setFilters(input: unknown): void {
     if (!Array.isArray(input)) v.bad('filters must be an array');
     this.deps.world.filters = input.map((f: unknown) => {
-      const filter = v.object(f, 'filter');
+      const filter = only(f, 'filter', ['match', 'replacement', 'block', 'whitespace_delimited']);
       return {
         match: v.requiredString(filter, 'match', 1, 1000),
         replacement: v.optionalString(filter, 'replacement', 0, 1000) ?? '***',
@@ -176,7 +207,8 @@ export class EmulatorControl {
     const next = { ...this.deps.world.config };
     for (const [key, value] of Object.entries(object)) {
       if (!(key in DEFAULT_CONFIG)) v.bad(`unknown config key ${key}`);
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) v.bad(`${key} must be a number ≥ 0`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        v.bad(`${key} must be a number ≥ 0`);
       next[key as keyof EmulatorConfig] = value;
     }
     this.deps.world.config = next;
@@ -187,6 +219,7 @@ export class EmulatorControl {
 
   /** Terminates sockets abruptly, as a network failure would (all, or one user's). */
   dropSockets(input: { user_id?: number } = {}) {
+    only(input, 'body', ['user_id']);
     const userId = v.optionalInt(input, 'user_id');
     return { dropped: this.deps.sockets.drop(userId ?? null) };
   }
@@ -195,15 +228,19 @@ export class EmulatorControl {
   setFaults(input: unknown): void {
     if (!Array.isArray(input)) v.bad('faults must be an array');
     const faults: Fault[] = input.map((f: unknown) => {
-      const fault = v.object(f, 'fault');
-      return {
-        method: v.requiredString(fault, 'method', 1, 10),
-        path: v.requiredString(fault, 'path', 1, 1000),
-        status: v.optionalInt(fault, 'status') ?? undefined,
-        body: fault.body,
-        delay_ms: v.optionalInt(fault, 'delay_ms') ?? undefined,
-        times: v.optionalInt(fault, 'times') ?? undefined,
-      };
+      const fault = only(f, 'fault', ['method', 'path', 'status', 'body', 'delay_ms', 'times']);
+      const method = v.requiredString(fault, 'method', 1, 10).toUpperCase();
+      const path = v.requiredString(fault, 'path', 1, 1000);
+      if (!path.startsWith('/') && path !== '*') v.bad('path must start with / (e.g. /api/v2/chat/*)');
+      const status = v.optionalInt(fault, 'status') ?? undefined;
+      if (status !== undefined && (status < 200 || status > 599)) v.bad('status must be 200–599');
+      const delayMs = v.optionalInt(fault, 'delay_ms') ?? undefined;
+      if (delayMs !== undefined && (delayMs < 0 || delayMs > 600_000)) v.bad('delay_ms must be 0–600000');
+      const times = v.optionalInt(fault, 'times') ?? undefined;
+      if (times !== undefined && times < 1) v.bad('times must be ≥ 1');
+      if (status === undefined && delayMs === undefined) v.bad('a fault needs status or delay_ms');
+      if (fault.body !== undefined && status === undefined) v.bad('body needs status');
+      return { method, path, status, body: fault.body, delay_ms: delayMs, times };
     });
     this.deps.faults.set(faults);
   }
@@ -214,6 +251,8 @@ export class EmulatorControl {
 
   /** Moves the emulator's clock: `{advance_ms}` forward, or `{now}` (ISO 8601) to a point in time. */
   setClock(input: { advance_ms?: number; now?: string }) {
+    only(input, 'body', ['advance_ms', 'now']);
+    if (input.advance_ms !== undefined && input.now !== undefined) v.bad('give advance_ms or now, not both');
     const advance = v.optionalInt(input, 'advance_ms');
     const now = v.optionalTime(input, 'now');
     if (advance !== null) this.deps.clock.advance(advance);
@@ -224,6 +263,7 @@ export class EmulatorControl {
 
   /** Empties the world and applies a seed (`empty` by default). Open sockets are dropped. */
   reset(input: { seed?: SeedName } = {}): void {
+    only(input, 'body', ['seed']);
     const seed = v.optionalOneOf(input, 'seed', ['empty', 'demo'] as const) ?? 'empty';
     this.stopTraffic();
     this.deps.sockets.drop(null);
@@ -263,6 +303,8 @@ export class EmulatorControl {
       return request.body ?? {};
     };
     const params = () => v.object(body(), 'body');
+    /** Routes whose body may be omitted. */
+    const optionalParams = () => (request.body === undefined && !request.malformedBody ? {} : params());
     try {
       const num = (text: string | undefined) => v.pathInt(text);
       const ok = (value: unknown, status = 200): Reply => ({ status, body: value });
@@ -293,7 +335,11 @@ export class EmulatorControl {
           return ok(this.createChannel(params() as never), 201);
         case 'PUT channels/4':
           if (sub !== 'members') return undefined;
-          this.setMember(num(id), num(target), request.body === undefined ? {} : params());
+          this.setMember(num(id), num(target), optionalParams());
+          return none;
+        case 'DELETE channels/4':
+          if (sub !== 'members') return undefined;
+          this.removeMember(num(id), num(target));
           return none;
         case 'POST channels/3':
           if (sub !== 'messages') return undefined;
@@ -305,7 +351,7 @@ export class EmulatorControl {
           return ok(this.updateConfig(params()));
         case 'POST sockets/2':
           if (id !== 'drop') return undefined;
-          return ok(this.dropSockets(request.body === undefined ? {} : params()));
+          return ok(this.dropSockets(optionalParams()));
         case 'PUT faults':
           this.setFaults(body());
           return none;
@@ -315,10 +361,10 @@ export class EmulatorControl {
         case 'POST clock':
           return ok(this.setClock(params()));
         case 'POST traffic':
-          this.startTraffic(v.requiredNumber(params(), 'per_second'));
+          this.startTraffic(v.requiredNumber(only(params(), 'body', ['per_second']), 'per_second'));
           return none;
         case 'POST reset':
-          this.reset(request.body === undefined ? {} : (params() as never));
+          this.reset(optionalParams() as never);
           return none;
         case 'GET state':
           return ok(this.state());

@@ -29,8 +29,9 @@ const SESSION_VERIFICATION = { method: 'mail' };
 /** The osu! API: route table plus the middleware of §1 (throttle, auth, verification, scopes). */
 export class ApiRoutes {
   private readonly routes: Route[];
-  /** token id → [window start, count] for the global API throttle (§1.7). */
-  private readonly throttle = new Map<number, { start: number; count: number }>();
+  /** token → [window start, count] for the global API throttle (§1.7). Keyed by the token string, not its
+   * id: ids restart after a control-API reset, and a new token must not inherit an old one's count. */
+  private readonly throttle = new Map<string, { start: number; count: number }>();
 
   constructor(
     private readonly world: World,
@@ -83,7 +84,9 @@ export class ApiRoutes {
       const m = route.pattern.exec(subPath);
       if (!m) continue;
       pathMatched = true;
-      if (route.method === request.method) return { route, path: m.slice(1) };
+      // Laravel's `Route::get` also answers HEAD (Node then sends the headers without the body).
+      const method = request.method === 'HEAD' ? 'GET' : request.method;
+      if (route.method === method) return { route, path: m.slice(1) };
     }
     if (pathMatched) fail(405);
     return undefined;
@@ -93,10 +96,10 @@ export class ApiRoutes {
   private consumeApiThrottle(actor: Actor): Record<string, string> {
     const limit = this.world.config.api_throttle_per_minute;
     const now = this.clock.now();
-    let entry = this.throttle.get(actor.token.id);
+    let entry = this.throttle.get(actor.token.token);
     if (!entry || now - entry.start >= 60_000) {
       entry = { start: now, count: 0 };
-      this.throttle.set(actor.token.id, entry);
+      this.throttle.set(actor.token.token, entry);
     }
     entry.count += 1;
     const remaining = Math.max(0, limit - entry.count);
@@ -146,7 +149,8 @@ function buildRoutes(world: World, socketUrl: () => string): Route[] {
     route('GET', '/chat/updates', '*', (actor, p) =>
       world.updates(actor, {
         ...since(p),
-        includes: Array.isArray(p.includes) || isPlainObject(p.includes) ? stringArrayParam(p.includes) : null,
+        includes:
+          Array.isArray(p.includes) || isPlainObject(p.includes) ? stringArrayParam(p.includes) : null,
       }),
     ),
     route('GET', '/chat/presence', '*', (actor) => world.presence(actor)),

@@ -10,8 +10,8 @@ import { attachSocketHub } from './socket.js';
 import type { EmulatorConfig } from './types.js';
 import { World } from './world.js';
 
-export { EmulatorClock } from './clock.js';
 export type { Clock } from './clock.js';
+export { EmulatorClock } from './clock.js';
 export { EmulatorControl } from './control.js';
 export type { Fault } from './faults.js';
 export type { SeedName } from './seed.js';
@@ -41,6 +41,8 @@ export interface EmulatorOptions {
   limits?: Partial<EmulatorConfig>;
   /** Websocket ping interval in ms (real time); 20 s as osu-notification-server. */
   pingIntervalMs?: number;
+  /** Called after each HTTP response is sent (the CLI's `--verbose` log). */
+  onRequest?: (entry: { method: string; url: string; status: number; ms: number }) => void;
 }
 
 /** A running emulator: its URLs, the control operations, and `close()`. */
@@ -83,6 +85,18 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const api = new ApiRoutes(world, clock, faults, socketUrl);
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const { onRequest } = options;
+    if (onRequest) {
+      const started = performance.now();
+      res.once('finish', () =>
+        onRequest({
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          status: res.statusCode,
+          ms: performance.now() - started,
+        }),
+      );
+    }
     handle(req, res).catch((error: unknown) => sendReply(req, res, errorReply(error)));
   });
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

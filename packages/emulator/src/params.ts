@@ -59,10 +59,18 @@ export function parseFormEncoded(text: string): Params {
     }
     const head = match[1] as string;
     const path = [...(match[2] ?? '').matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1] as string);
+    if (path.length > MAX_INPUT_NESTING) {
+      // PHP drops a variable nested deeper than `max_input_nesting_level` altogether.
+      delete result[head];
+      continue;
+    }
     assignPath(result, [head, ...path], value);
   }
   return result;
 }
+
+/** PHP's `max_input_nesting_level` default. */
+const MAX_INPUT_NESTING = 64;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

@@ -28,19 +28,25 @@ export interface Reply {
 
 /** Reads and decodes a request. Throws `HttpError(413)` when the body is too large. */
 export async function readRequest(req: IncomingMessage): Promise<ParsedRequest> {
-  const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+  const url = requestUrl(req.url ?? '/');
   const query = parseFormEncoded(url.search.slice(1));
   const raw = await readBody(req);
   const type = (req.headers['content-type'] ?? '').toLowerCase();
+  const path = decodePath(url.pathname);
+  // Laravel reads a JSON body only when Content-Type says JSON (`Request::isJson`); the control API is lenient.
+  const ignoredBody = path.startsWith('/api/') && !/[/+]json/.test(type);
   let body: unknown;
   let malformedBody = false;
   if (raw.length > 0) {
     if (type.includes('application/x-www-form-urlencoded')) {
       body = parseFormEncoded(raw);
-    } else {
+    } else if (!ignoredBody) {
       try {
         body = JSON.parse(raw, (key, value) => (key === '__proto__' ? undefined : value));
+        // PHP's `json_decode` gives up past 512 levels, and Laravel then sees no body at all.
+        if (jsonDepth(body) > MAX_JSON_DEPTH) throw new RangeError('JSON nested too deeply');
       } catch {
+        body = undefined;
         malformedBody = true;
       }
     }
@@ -49,13 +55,54 @@ export async function readRequest(req: IncomingMessage): Promise<ParsedRequest> 
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) Object.assign(params, body);
   return {
     method: (req.method ?? 'GET').toUpperCase(),
-    path: decodeURIComponent(url.pathname),
+    path,
     headers: req.headers,
     query,
     body,
     malformedBody,
     params,
   };
+}
+
+const MAX_JSON_DEPTH = 512;
+
+/** How deeply arrays and objects nest in a decoded JSON value (a scalar is 0), without recursion. */
+function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, depth] = item;
+    if (typeof node !== 'object' || node === null) continue;
+    max = Math.max(max, depth + 1);
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return max;
+}
+
+/** The request target as a URL; `//` is a path here, not a scheme-relative URL. Unparsable → 404. */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(
+      target.startsWith('/') ? `http://emulator.invalid${target}` : target,
+      'http://emulator.invalid',
+    );
+  } catch {
+    throw new HttpError(404, { error: null });
+  }
+}
+
+/**
+ * `rawurldecode` of the path, as Laravel matches routes: invalid escapes stay as they are and undecodable bytes
+ * become U+FFFD, instead of `decodeURIComponent` throwing (which would be a 500).
+ */
+function decodePath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw.replace(/(?:%[0-9a-f]{2})+/gi, (run) =>
+      Buffer.from(run.replaceAll('%', ''), 'hex').toString('utf8'),
+    );
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -112,7 +112,15 @@ class NotificationHub implements SocketHub {
   };
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
-    const peer: Peer = { ws, pending: true, token: null, wildcard: false, chatActive: false, alive: true, timer: undefined };
+    const peer: Peer = {
+      ws,
+      pending: true,
+      token: null,
+      wildcard: false,
+      chatActive: false,
+      alive: true,
+      timer: undefined,
+    };
     this.peers.set(ws, peer);
     const token = bearerToken(req);
     ws.on('error', () => this.kill(peer));
@@ -231,9 +239,9 @@ function onClientFrame(peer: Peer, data: RawData, isBinary: boolean): void {
 }
 
 function addTo(index: Map<number, Set<Peer>>, key: number, peer: Peer): void {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(peer);
+  const set = index.get(key);
+  if (set) set.add(peer);
+  else index.set(key, new Set([peer]));
 }
 
 function removeFrom(index: Map<number, Set<Peer>>, key: number, peer: Peer): void {

@@ -296,8 +296,13 @@ export class World {
   removeUser(channel: ChannelRecord, user: UserRecord): void {
     const membership = this.membership(channel.id, user.id);
     if (!membership) return;
-    if (channel.type === 'PM' || channel.type === 'ANNOUNCE') membership.hidden = true;
-    else this.deleteMembership(channel.id, user.id);
+    if (channel.type === 'PM' || channel.type === 'ANNOUNCE') {
+      // Already hidden: `Channel::removeUser` returns without a second part event.
+      if (membership.hidden) return;
+      membership.hidden = true;
+    } else {
+      this.deleteMembership(channel.id, user.id);
+    }
     this.publish(user.id, 'chat.channel.part', this.listingJson(channel, user));
   }
 
@@ -358,7 +363,8 @@ export class World {
   /** Silences of the last hour (§3.5). */
   private selectSilences(since: number, historySince: number | null) {
     const cutoff = this.clock.now() - SILENCE_WINDOW_MS;
-    const recent = this.silences.filter((s) => s.timestamp >= cutoff);
+    // `scopeRecentForChat`: `timestamp > now - 1 hour` (strict).
+    const recent = this.silences.filter((s) => s.timestamp > cutoff);
     if (historySince !== null) {
       return recent
         .filter((s) => s.id > historySince)
@@ -378,7 +384,9 @@ export class World {
 
   /** Records a `user_account_history` row when a user is restricted (1) or silenced (2). */
   addSilence(userId: number, banStatus: 1 | 2): SilenceRecord {
-    const record: SilenceRecord = { id: this.nextIds.silence++, userId, banStatus, timestamp: this.clock.now() };
+    // A DATETIME column: whole seconds, like message timestamps it is compared with (§3.5).
+    const timestamp = Math.floor(this.clock.now() / 1000) * 1000;
+    const record: SilenceRecord = { id: this.nextIds.silence++, userId, banStatus, timestamp };
     this.silences.push(record);
     return record;
   }
@@ -484,15 +492,22 @@ export class World {
     if (params.targetIds === null) fail(422, 'missing target_ids parameter');
     if (params.channel === null) fail(422, 'missing channel parameter');
     const targets = [...new Set(params.targetIds)]
-      .map((id) => this.visibleUser(id))
+      // `User::whereIn` without the default scope: restricted users are targets too.
+      .map((id) => this.users.get(id))
       .filter((u): u is UserRecord => u !== undefined);
     if (targets.length === 0) fail(422, 'Nobody to broadcast to!');
-    const name = params.channel.name ?? '';
-    const description = params.channel.description ?? '';
-    if (name === '') fail(422, 'Name is required.');
-    if ([...name].length > MAX_NAME_LENGTH) fail(422, `Name is too long (maximum ${MAX_NAME_LENGTH} characters).`);
+    // `Channel::setNameAttribute`/`setDescriptionAttribute` trim; `isValid` errors are `model_validation.*` strings.
+    const name = phpTrim(params.channel.name ?? '');
+    const description = phpTrim(params.channel.description ?? '');
+    if (name === '') fail(422, 'name is required.');
+    if ([...name].length > MAX_NAME_LENGTH) {
+      fail(422, `name exceeded maximum length - can only be up to ${MAX_NAME_LENGTH} characters.`);
+    }
     if ([...description].length > MAX_DESCRIPTION_LENGTH) {
-      fail(422, `Description is too long (maximum ${MAX_DESCRIPTION_LENGTH} characters).`);
+      fail(
+        422,
+        `description exceeded maximum length - can only be up to ${MAX_DESCRIPTION_LENGTH} characters.`,
+      );
     }
     // One transaction in osu-web: validate the message before anything is created or broadcast.
     const content = this.processContent({ type: 'ANNOUNCE' }, params.message ?? '');
@@ -568,7 +583,7 @@ export class World {
     const backlogCutoff = this.clock.now() - this.config.public_backlog_hours * 3_600_000;
     const visible = page.filter(
       (m) =>
-        (channel.type !== 'PUBLIC' || m.timestamp >= backlogCutoff) &&
+        (channel.type !== 'PUBLIC' || m.timestamp > backlogCutoff) &&
         (!USER_COMMAND.test(m.content) || m.senderId === actor.user.id),
     );
     if (!params.returnObject) return visible.map((m) => this.withSender(m, channel));
@@ -620,6 +635,8 @@ export class World {
     const content = this.processContent({ type: 'PM' }, params.message ?? '');
     this.consumeThrottle(actor.user.id, 'PM');
     const channel = existing ?? this.createPm(actor.user, target);
+    // `Chat::sendPrivateMessage` re-adds the sender to an existing PM: a hidden one is rejoined with an event.
+    if (existing) this.addUser(existing, actor.user);
     const message = this.commitMessage(channel, actor.user, {
       content,
       isAction: params.isAction,
@@ -653,8 +670,10 @@ export class World {
   /** Trim + CR/LF folding (not for ANNOUNCE), blank check, chat filters, length limit (§4.2 step 5). */
   processContent(channel: Pick<ChannelRecord, 'type'>, raw: string): string {
     let content = raw;
-    if (channel.type !== 'ANNOUNCE') content = content.trim().replace(/\r\n|\r|\n/g, ' ');
-    if (content.trim() === '') fail(422, 'Cannot send blank message.');
+    // PHP `str_replace(["\r", "\n"], ' ', trim($content))`: every CR and every LF becomes one space.
+    if (channel.type !== 'ANNOUNCE') content = phpTrim(content).replace(/[\r\n]/g, ' ');
+    // `present()`: only the empty string is blank (an untrimmed ANNOUNCE message of spaces is not).
+    if (content === '') fail(422, 'Cannot send blank message.');
     if (channel.type !== 'ANNOUNCE') content = this.applyFilters(content);
     if ([...content].length > this.messageLengthLimit(channel)) {
       fail(422, 'The message you are trying to send is too long.');
@@ -662,14 +681,23 @@ export class World {
     return content;
   }
 
+  /**
+   * `ChatFilters::filter`: any block filter matching the input → 422 `{"error": null}`; then every plain
+   * replace filter in turn (`str_ireplace`: ASCII case-insensitive, literal), then every whole-word one
+   * (`/\bterm\b/iu`).
+   */
   private applyFilters(content: string): string {
+    const blocks = this.filters.filter((f) => f.block);
+    if (blocks.some((f) => filterPattern(f).test(content))) fail(422);
     let result = content;
     for (const filter of this.filters) {
-      const pattern = filterPattern(filter);
-      if (filter.block) {
-        if (pattern.test(result)) fail(422);
-      } else {
-        result = result.replace(pattern, filter.replacement);
+      if (!filter.block && !filter.whitespace_delimited) {
+        result = replaceAsciiInsensitive(result, filter.match, filter.replacement);
+      }
+    }
+    for (const filter of this.filters) {
+      if (!filter.block && filter.whitespace_delimited) {
+        result = result.replace(filterPattern(filter), () => filter.replacement);
       }
     }
     return result;
@@ -836,7 +864,7 @@ export class World {
 
   createToken(userId: number, scopes: Scope[], verified = true): TokenRecord {
     const id = this.nextIds.token++;
-    const record: TokenRecord = { token: `emu${id}_${randomHex(32)}`, id, userId, scopes, verified };
+    const record: TokenRecord = { token: accessToken(id, userId, scopes, this.clock.now()), id, userId, scopes, verified };
     this.tokens.set(record.token, record);
     return record;
   }
@@ -928,15 +956,71 @@ function deletedUser(id: number) {
   };
 }
 
+/** PCRE's `\w` under PHP's `/u` (UCP): letters, digits and underscore. */
+const WORD = '[\\p{L}\\p{N}_]';
+const WORD_CHAR = new RegExp(`^${WORD}$`, 'u');
+
+/** `/term/iu`, or `/\bterm\b/iu` for a whole-word filter (`\b` spelled out so it follows PCRE's UCP rules). */
 function filterPattern(filter: ChatFilter): RegExp {
   const escaped = filter.match.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const source = filter.whitespace_delimited ? `(?<=^|\\s)${escaped}(?=\\s|$)` : escaped;
-  return new RegExp(source, 'giu');
+  if (!filter.whitespace_delimited) return new RegExp(escaped, 'giu');
+  const chars = [...filter.match];
+  const firstIsWord = WORD_CHAR.test(chars[0] ?? '');
+  const lastIsWord = WORD_CHAR.test(chars[chars.length - 1] ?? '');
+  const before = firstIsWord ? `(?<!${WORD})` : `(?<=${WORD})`;
+  const after = lastIsWord ? `(?!${WORD})` : `(?=${WORD})`;
+  return new RegExp(`${before}${escaped}${after}`, 'giu');
+}
+
+/** PHP `trim()`: only space, tab, LF, CR, NUL and vertical tab (not every Unicode space, as JS `trim`). */
+function phpTrim(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && PHP_TRIMMED.has(text[start] as string)) start++;
+  while (end > start && PHP_TRIMMED.has(text[end - 1] as string)) end--;
+  return text.slice(start, end);
+}
+
+const PHP_TRIMMED = new Set([' ', '\t', '\n', '\r', '\0', '\v']);
+
+/** PHP `str_ireplace` for one pair: literal, ASCII-only case folding, left to right. */
+function replaceAsciiInsensitive(text: string, search: string, replacement: string): string {
+  if (search === '') return text;
+  const lower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const haystack = lower(text);
+  const needle = lower(search);
+  let result = '';
+  let from = 0;
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, from)) {
+    result += text.slice(from, at) + replacement;
+    from = at + search.length;
+  }
+  return result + text.slice(from);
 }
 
 function truncate(text: string, length: number): string {
   const chars = [...text];
   return chars.length > length ? `${chars.slice(0, length - 3).join('')}...` : text;
+}
+
+/**
+ * A JWT shaped as osu!'s Passport access tokens are (`jti`, `sub`, `scopes`, times), so clients can read the
+ * scopes as they do from real tokens. The signature is random bytes: only this emulator checks it, by lookup.
+ */
+function accessToken(id: number, userId: number, scopes: readonly string[], now: number): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const iat = Math.floor(now / 1000);
+  const header = encode({ typ: 'JWT', alg: 'RS256' });
+  const payload = encode({
+    aud: '1',
+    jti: `${id}${randomHex(20)}`,
+    iat,
+    nbf: iat,
+    exp: iat + 86_400,
+    sub: String(userId),
+    scopes,
+  });
+  return `${header}.${payload}.${Buffer.from(randomHex(64), 'hex').toString('base64url')}`;
 }
 
 function randomHex(bytes: number): string {

@@ -1,0 +1,485 @@
+// The one facade: owns the session actor, the transports and the stores; ref-counted mount()/unmount().
+import { type Observable, Subject, filter } from 'rxjs';
+import { ChatError } from './errors.js';
+import type { ChatEvent } from './events.js';
+import { observeReadable, readableFromSubject, selectReadable } from './readable.js';
+import { type SessionHandle, startSession } from './session/session.js';
+import { ChannelSync } from './state/channelSync.js';
+import { HistoryLoader, newestSentId } from './state/history.js';
+import { Keepalive } from './state/keepalive.js';
+import { findOwnMessageViaHistory, Outbox } from './state/outbox.js';
+import { ReadMarkers } from './state/readMarkers.js';
+import { ChatStore } from './state/store.js';
+import { type TokenSource, TokenManager } from './token.js';
+import { ChatHttp } from './transport/http.js';
+import type { ServerFrame } from './transport/frames.js';
+import type {
+  Channel,
+  ChannelMessages,
+  Clock,
+  ConnectionState,
+  Message,
+  Readable,
+  Unread,
+  User,
+} from './types.js';
+
+/** Options of {@link createChatClient}. */
+export interface ChatClientOptions {
+  /** Origin of the osu! API, e.g. `https://osu.ppy.sh`; requests go to `${apiUrl}/api/v2/…`. */
+  apiUrl: string;
+  /** The notification websocket URL; else taken from `GET /api/v2/notifications` (needs a `*` token). */
+  socketUrl?: string;
+  /** A token, or a function called on every (re)connect and after a 401 that returns a fresh one. */
+  token: TokenSource;
+  /** WebSocket constructor; `isomorphic-ws` (ws in Node, the global in browsers) by default. */
+  WebSocket?: unknown;
+  /** fetch implementation; the global by default. */
+  fetch?: typeof globalThis.fetch;
+  /** Time source for every timer the engine sets; real time by default. */
+  clock?: Clock;
+  /** Random source for jitter, `Math.random` by default. */
+  random?: () => number;
+  /** Sent messages kept per channel; older ones are evicted (and can be loaded again). Default 500. */
+  messageCap?: number;
+  /** HTTP timeout in ms. Default 15 000. */
+  requestTimeoutMs?: number;
+  /**
+   * `lazer` (a `*` token: the channel list comes from `GET /chat/updates`) or `thirdParty` (scoped token: the
+   * list is built from joins and events). Read from the token's `scopes` claim by default.
+   */
+  mode?: 'lazer' | 'thirdParty';
+  /** How the socket carries the token: `header` (Node default) or `query` (`?access_token=`, browser default). */
+  socketAuth?: 'header' | 'query';
+  /** Most `since` pages one channel's backfill fetches before reporting `gap`. Default 20 (1,000 messages). */
+  maxBackfillPages?: number;
+  /** Reconnect backoff: first delay, factor, cap (ms) and jitter (fraction). Defaults 3000, 1.5, 120000, 0.25. */
+  backoff?: { initialMs?: number; factor?: number; maxMs?: number; jitter?: number };
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** osu!'s activity timeout: PUBLIC messages stop after this long without an ack. */
+const ACTIVITY_TIMEOUT_MS = 60_000;
+const UNMOUNT_GRACE_MS = 0;
+
+/**
+ * A live osu! chat session. Create it with {@link createChatClient}.
+ *
+ * @example
+ * ```ts
+ * const client = createChatClient({ apiUrl: 'https://osu.ppy.sh', token });
+ * client.connect();
+ * client.messages$(channelId).subscribe(({ messages }) => render(messages));
+ * await client.send(channelId, 'hello!');
+ * ```
+ */
+export class ChatClient {
+  /** Errors, new messages and the wire trace. */
+  readonly events$: Observable<ChatEvent>;
+  /** The session machine's state as users see it. */
+  readonly connection: Readable<ConnectionState>;
+  readonly connection$: Observable<ConnectionState>;
+  /** Joined channels (and drafts) in osu-web's order. */
+  readonly channels: Readable<readonly Channel[]>;
+  readonly channels$: Observable<readonly Channel[]>;
+
+  /** @internal */ readonly store: ChatStore;
+  /** @internal */ readonly session: SessionHandle;
+  private readonly http: ChatHttp;
+  private readonly tokens: TokenManager;
+  private readonly history: HistoryLoader;
+  private readonly keepalive: Keepalive;
+  private readonly channelSync: ChannelSync;
+  private readonly readMarkers: ReadMarkers;
+  private readonly outbox: Outbox;
+  private readonly clock: Clock;
+  private readonly eventSubject = new Subject<ChatEvent>();
+  private mounts = 0;
+  private unmountTimer: unknown = null;
+  private disposed = false;
+  private readonly teardown: (() => void)[] = [];
+
+  constructor(options: ChatClientOptions) {
+    this.clock = options.clock ?? realClock;
+    const random = options.random ?? Math.random;
+    const report = (error: ChatError) => this.emit({ type: 'error', error, at: this.clock.now() });
+    this.events$ = this.eventSubject.asObservable();
+    this.tokens = new TokenManager(options.token);
+    this.http = new ChatHttp({
+      apiUrl: options.apiUrl.replace(/\/+$/, ''),
+      fetch: options.fetch,
+      getToken: () => this.tokens.current(),
+      refreshToken: () => this.tokens.refresh(),
+      timeoutMs: options.requestTimeoutMs ?? 15_000,
+      onLog: (entry) =>
+        this.emit({
+          type: 'http',
+          method: entry.method,
+          path: entry.path,
+          status: entry.status,
+          durationMs: entry.durationMs,
+          at: this.clock.now(),
+        }),
+    });
+    this.store = new ChatStore({ messageCap: options.messageCap ?? 500, leftIgnoreMs: ACTIVITY_TIMEOUT_MS });
+    this.history = new HistoryLoader({
+      store: this.store,
+      http: this.http,
+      onError: report,
+      maxBackfillPages: options.maxBackfillPages ?? 20,
+    });
+    this.keepalive = new Keepalive({
+      store: this.store,
+      http: this.http,
+      clock: this.clock,
+      onError: report,
+      onRiskHealed: () => void this.heal((channel) => channel.type === 'PUBLIC'),
+      activityTimeoutMs: ACTIVITY_TIMEOUT_MS,
+    });
+    this.channelSync = new ChannelSync({
+      store: this.store,
+      http: this.http,
+      clock: this.clock,
+      onError: report,
+      me: () => this.store.snapshot.me,
+      onJoined: () => this.session.send({ type: 'keepalive.now' }),
+      onSilences: (silences) => this.keepalive.applySilences(silences),
+      createLocalId: () => globalThis.crypto.randomUUID(),
+    });
+    this.readMarkers = new ReadMarkers({
+      store: this.store,
+      http: this.http,
+      clock: this.clock,
+      onError: report,
+      intervalMs: 1000,
+    });
+    this.outbox = new Outbox({
+      store: this.store,
+      http: this.http,
+      clock: this.clock,
+      random,
+      me: () => this.store.snapshot.me,
+      findOwnMessage: (channelId, query) =>
+        findOwnMessageViaHistory(this.http, channelId, { ...query, senderId: this.store.snapshot.me?.id ?? 0 }),
+      onError: report,
+    });
+    this.session = startSession({
+      options,
+      clock: this.clock,
+      random,
+      tokens: this.tokens,
+      http: this.http,
+      onUser: (user) => this.store.dispatch({ type: 'me', user }),
+      onFrame: (frame, raw) => this.onFrame(frame, raw),
+      onSent: (raw) => this.emit({ type: 'frame', direction: 'out', event: frameName(raw), bytes: raw.length, at: this.clock.now() }),
+      onError: report,
+      ack: () => this.keepalive.ack(),
+      needsKeepalive: () => this.keepalive.needed(),
+      onLive: () => void this.onLive(),
+      onDown: () => this.keepalive.resetWindow(),
+    });
+    this.connection = this.session.connection;
+    this.connection$ = observeReadable(this.connection);
+    this.channels = this.store.channels;
+    this.channels$ = observeReadable(this.channels);
+    this.teardown.push(
+      this.connection.subscribe(() => this.emit({ type: 'connection', state: this.connection.getSnapshot(), at: this.clock.now() })),
+    );
+    this.watchPlaceholders();
+  }
+
+  // ---- lifetime --------------------------------------------------------------------------------------------
+
+  /** Starts the session (idempotent). */
+  connect(): void {
+    if (this.disposed) throw new ChatError('closed', 'This client was disposed');
+    this.session.send({ type: 'connect' });
+  }
+
+  /** Ends the session cleanly (`chat.end`, socket closed); pending sends keep waiting for the next connect. */
+  disconnect(): void {
+    this.session.send({ type: 'disconnect' });
+  }
+
+  /**
+   * Ref-counted connect: the first mount connects, the last unmount disconnects (after a tick, so a remount
+   * in the same tick — React StrictMode — keeps the session).
+   */
+  mount(): () => void {
+    this.mounts += 1;
+    if (this.unmountTimer !== null) {
+      this.clock.clearTimeout(this.unmountTimer);
+      this.unmountTimer = null;
+    }
+    if (this.mounts === 1) this.connect();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.unmount();
+    };
+  }
+
+  /** Undoes one `mount()`. */
+  unmount(): void {
+    if (this.mounts === 0) return;
+    this.mounts -= 1;
+    if (this.mounts > 0) return;
+    this.unmountTimer = this.clock.setTimeout(() => {
+      this.unmountTimer = null;
+      if (this.mounts === 0) this.disconnect();
+    }, UNMOUNT_GRACE_MS);
+  }
+
+  /** Disconnects and releases everything; pending sends fail with kind `closed`. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.outbox.dispose();
+    this.readMarkers.dispose();
+    this.session.stop();
+    for (const stop of this.teardown) stop();
+    this.eventSubject.complete();
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------------------
+
+  /** The signed-in user, once known. */
+  get me(): User | null {
+    return this.store.snapshot.me;
+  }
+
+  /** One channel; observing it fetches its details when they are missing. */
+  channel(channelId: number): Readable<Channel | undefined> {
+    return this.onObserve(this.store.channel(channelId), () => this.ensureChannel(channelId));
+  }
+
+  channel$(channelId: number): Observable<Channel | undefined> {
+    return observeReadable(this.channel(channelId));
+  }
+
+  /** A channel's loaded messages; observing it loads the newest page the first time. */
+  messages(channelId: number): Readable<ChannelMessages> {
+    return this.onObserve(this.store.messages(channelId), () => this.ensureMessages(channelId));
+  }
+
+  messages$(channelId: number): Observable<ChannelMessages> {
+    return observeReadable(this.messages(channelId));
+  }
+
+  unread(channelId: number): Readable<Unread | undefined> {
+    return this.store.unread(channelId);
+  }
+
+  unread$(channelId: number): Observable<Unread | undefined> {
+    return observeReadable(this.unread(channelId));
+  }
+
+  /** A user seen in chat (sender or PM member). */
+  user(userId: number): Readable<User | undefined> {
+    return selectReadable(this.store.state, (state) => state.users.get(userId));
+  }
+
+  // ---- actions ---------------------------------------------------------------------------------------------
+
+  /** Sends a message; it shows at once as `pending`. Resolves with the sent message, rejects with a ChatError. */
+  send(channelId: number, text: string, options: { action?: boolean } = {}): Promise<Message> {
+    return this.outbox.send(this.store.resolve(channelId), text, options);
+  }
+
+  /** Sends a failed message again. */
+  retry(localId: string): Promise<Message> {
+    return this.outbox.retry(localId);
+  }
+
+  /** Drops a failed message. */
+  discard(localId: string): void {
+    this.outbox.discard(localId);
+  }
+
+  /** Joins a PUBLIC channel; resolves when it is in the channel list. */
+  join(channelId: number): Promise<Channel> {
+    return this.channelSync.join(channelId);
+  }
+
+  /** Leaves a channel. */
+  leave(channelId: number): Promise<void> {
+    return this.channelSync.leave(this.store.resolve(channelId));
+  }
+
+  /** Opens a PM: the existing channel, or a draft whose first message creates it. */
+  openPrivateChat(userId: number): Promise<Channel> {
+    return this.channelSync.openPrivateChat(userId);
+  }
+
+  /** Creates an announcement channel (moderators and announcers only). */
+  createAnnouncement(input: { name: string; description: string; userIds: readonly number[]; message: string }) {
+    return this.channelSync.createAnnouncement(input);
+  }
+
+  /** Loads the page before the oldest loaded message. */
+  loadOlder(channelId: number): Promise<void> {
+    return this.history.loadOlder(this.store.resolve(channelId));
+  }
+
+  /** Marks a channel read up to `messageId` (default: its last message); never moves backwards. */
+  markAsRead(channelId: number, messageId?: number): void {
+    this.readMarkers.mark(this.store.resolve(channelId), messageId);
+  }
+
+  /** Every PUBLIC channel, to join from. */
+  publicChannels(): Promise<Channel[]> {
+    return this.channelSync.publicChannels();
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------------
+
+  private emit(event: ChatEvent): void {
+    if (!this.disposed) this.eventSubject.next(event);
+  }
+
+  /** The socket's hot path: decode → batch into the store. */
+  private onFrame(frame: ServerFrame, raw: string): void {
+    const at = this.clock.now();
+    if (this.eventSubject.observed) {
+      this.emit({ type: 'frame', direction: 'in', event: frameName(raw), bytes: raw.length, at });
+    }
+    switch (frame.type) {
+      case 'messages':
+        for (const message of frame.messages) {
+          this.keepalive.noteMessageId(message.id as number);
+          if (message.localId !== null) this.outbox.onEcho(message);
+          if (this.eventSubject.observed) this.emit({ type: 'message', message, at });
+        }
+        this.store.enqueue({ type: 'messages.received', messages: frame.messages, users: frame.users, at });
+        return;
+      case 'channelJoin':
+        this.store.flush();
+        this.channelSync.onJoinEvent(frame.channel, frame.uuid);
+        this.emit({ type: 'channel.joined', channel: frame.channel, at });
+        this.session.send({ type: 'keepalive.now' });
+        return;
+      case 'channelPart':
+        this.store.enqueue({ type: 'channel.removed', channelId: frame.channelId, at });
+        this.emit({ type: 'channel.left', channelId: frame.channelId, at });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Entering `live`: ack, refresh the channel list, then heal every channel with loaded messages. */
+  private async onLive(): Promise<void> {
+    const report = (error: unknown) =>
+      this.emit({ type: 'error', error: asChatError(error), at: this.clock.now() });
+    await this.keepalive.ack().catch(report);
+    const mode = this.connection.getSnapshot().mode ?? 'thirdParty';
+    const targets = await this.channelSync.refresh(mode, this.keepalive.cursors()).catch((error: unknown) => {
+      report(error);
+      return new Map<number, number | null>();
+    });
+    await this.heal(() => true, targets);
+  }
+
+  /** Backfills every channel with loaded messages that `which` selects, a few at a time. */
+  private async heal(which: (channel: Channel) => boolean, targets?: Map<number, number | null>): Promise<void> {
+    const state = this.store.snapshot;
+    const ids = [...state.channels.values()]
+      .filter((c) => !c.draft && which(c) && newestSentId(this.store, c.id) !== null)
+      .map((c) => c.id);
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const id = ids[next++] as number;
+        await this.history.backfill(id, targets?.get(id) ?? null);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, ids.length) }, worker));
+  }
+
+  private ensureChannel(channelId: number): void {
+    const id = this.store.resolve(channelId);
+    const channel = this.store.snapshot.channels.get(id);
+    if (id <= 0 || channel?.draft) return;
+    if (!channel || !channel.loaded || (channel.type === 'PM' && !this.hasPmUsers(channel))) {
+      void this.channelSync.fetch(id);
+    }
+  }
+
+  private hasPmUsers(channel: Channel): boolean {
+    const users = this.store.snapshot.users;
+    return channel.userIds.length > 0 && channel.userIds.every((id) => users.has(id));
+  }
+
+  private ensureMessages(channelId: number): void {
+    const id = this.store.resolve(channelId);
+    const channel = this.store.snapshot.channels.get(id);
+    if (id <= 0 || !channel || channel.draft) return;
+    if (newestSentId(this.store, id) === null && this.store.snapshot.messages.get(id)?.hasMore !== false) {
+      this.history.loadLatest(id).catch((error: unknown) =>
+        this.emit({ type: 'error', error: asChatError(error), at: this.clock.now() }),
+      );
+    }
+  }
+
+  /** A Readable whose first subscriber triggers `onFirst`. */
+  private onObserve<T>(readable: Readable<T>, onFirst: () => void): Readable<T> {
+    return {
+      getSnapshot: readable.getSnapshot,
+      subscribe: (listener) => {
+        onFirst();
+        return readable.subscribe(listener);
+      },
+    };
+  }
+
+  /** Channels known only by id (a message arrived for them) get their details fetched. */
+  private watchPlaceholders(): void {
+    const requested = new Set<number>();
+    const subscription = this.store.state$
+      .pipe(filter((state) => state.channels.size > 0))
+      .subscribe((state) => {
+        for (const channel of state.channels.values()) {
+          if (channel.loaded || channel.draft) {
+            requested.delete(channel.id);
+            continue;
+          }
+          if (requested.has(channel.id)) continue;
+          requested.add(channel.id);
+          void this.channelSync.fetch(channel.id).then(() => requested.delete(channel.id));
+        }
+      });
+    this.teardown.push(() => subscription.unsubscribe());
+  }
+}
+
+/**
+ * Creates a chat client. Nothing happens until `connect()` (or `mount()`).
+ *
+ * @example
+ * ```ts
+ * import { createChatClient } from '@osu-chat/core';
+ * const client = createChatClient({ apiUrl: 'https://osu.ppy.sh', token: () => getToken() });
+ * client.connect();
+ * client.connection$.subscribe((state) => console.log(state.status));
+ * ```
+ */
+export function createChatClient(options: ChatClientOptions): ChatClient {
+  return new ChatClient(options);
+}
+
+function frameName(raw: string): string {
+  const match = /"(?:event|error)"\s*:\s*"([^"]{1,64})"/.exec(raw);
+  return match?.[1] ?? 'unknown';
+}
+
+function asChatError(error: unknown): ChatError {
+  return error instanceof ChatError ? error : new ChatError('network', 'Unexpected failure', { cause: error });
+}
+
+export { readableFromSubject };

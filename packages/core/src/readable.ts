@@ -1,0 +1,74 @@
+// Readable<T>: a synchronous snapshot plus change notification, the one shape every UI binding reads.
+import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs';
+import type { Readable } from './types.js';
+
+export type { Readable } from './types.js';
+
+/** A Readable over a BehaviorSubject: the snapshot is the subject's current value. */
+export function readableFromSubject<T>(subject: BehaviorSubject<T>): Readable<T> {
+  return {
+    getSnapshot: () => subject.getValue(),
+    subscribe(listener) {
+      // BehaviorSubject replays its current value on subscribe; listeners only want changes.
+      let first = true;
+      const subscription = subject.subscribe(() => {
+        if (first) first = false;
+        else listener();
+      });
+      return () => subscription.unsubscribe();
+    },
+  };
+}
+
+/**
+ * A Readable of `select(source)`: the snapshot is recomputed only when the source snapshot changed, and
+ * listeners are called only when the selected value changed (by `isEqual`, `Object.is` by default).
+ */
+export function selectReadable<S, T>(
+  source: Readable<S>,
+  select: (state: S) => T,
+  isEqual: (a: T, b: T) => boolean = Object.is,
+): Readable<T> {
+  let lastSource: S | typeof UNSET = UNSET;
+  let lastValue: T;
+  const read = (): T => {
+    const state = source.getSnapshot();
+    if (state !== lastSource) {
+      const next = select(state);
+      if (lastSource === UNSET || !isEqual(lastValue, next)) lastValue = next;
+      lastSource = state;
+    }
+    return lastValue;
+  };
+  return {
+    getSnapshot: read,
+    subscribe(listener) {
+      let current = read();
+      return source.subscribe(() => {
+        const next = read();
+        if (next !== current) {
+          current = next;
+          listener();
+        }
+      });
+    },
+  };
+}
+
+const UNSET: unique symbol = Symbol('unset');
+
+/** The Observable of a Readable: emits the current snapshot, then each change. */
+export function observeReadable<T>(readable: Readable<T>): Observable<T> {
+  const subject = new BehaviorSubject(readable.getSnapshot());
+  return new BehaviorSubjectObservable(readable, subject).pipe(
+    map((value) => value),
+    distinctUntilChanged(),
+  );
+}
+
+class BehaviorSubjectObservable<T> extends BehaviorSubject<T> {
+  constructor(readable: Readable<T>, subject: BehaviorSubject<T>) {
+    super(subject.getValue());
+    readable.subscribe(() => this.next(readable.getSnapshot()));
+  }
+}

@@ -1,0 +1,163 @@
+// Runs the session machine for the client: builds its real actors (resolve, socket, keepalive), wires browser
+// network/visibility events, and exposes the state as a Readable<ConnectionState>.
+import { createActor } from 'xstate';
+import { ChatError } from '../errors.js';
+import { selectReadable } from '../readable.js';
+import type { TokenManager } from '../token.js';
+import { tokenScopes } from '../token.js';
+import type { ChatHttp } from '../transport/http.js';
+import type { ServerFrame } from '../transport/frames.js';
+import { decodeUser, isObject } from '../transport/wire.js';
+import type { Clock, ConnectionState, Readable, User } from '../types.js';
+import { createSessionMachine, type ResolvedSession } from './sessionMachine.js';
+import type { WebSocketConstructor } from './socketActor.js';
+import { connectionStateEqual, type SessionSnapshot, toConnectionState } from './status.js';
+
+export interface SessionOptions {
+  options: {
+    apiUrl: string;
+    socketUrl?: string | undefined;
+    WebSocket?: unknown;
+    socketAuth?: 'header' | 'query' | undefined;
+    mode?: 'lazer' | 'thirdParty' | undefined;
+    backoff?: { initialMs?: number; factor?: number; maxMs?: number; jitter?: number } | undefined;
+  };
+  clock: Clock;
+  random: () => number;
+  tokens: TokenManager;
+  http: ChatHttp;
+  onUser(user: User): void;
+  onFrame(frame: ServerFrame, raw: string): void;
+  onSent(raw: string): void;
+  onError(error: ChatError): void;
+  ack(): Promise<void>;
+  needsKeepalive(): boolean;
+  /** Entered `live` (after every connect and reconnect). */
+  onLive(): void;
+  /** Left `live` (delivery is at risk until the next `onLive`). */
+  onDown(): void;
+}
+
+export type SessionCommand =
+  | { type: 'connect' }
+  | { type: 'disconnect' }
+  | { type: 'keepalive.now' }
+  | { type: 'network.offline' }
+  | { type: 'network.online' }
+  | { type: 'page.visible' };
+
+export interface SessionHandle {
+  readonly connection: Readable<ConnectionState>;
+  /** The raw machine snapshot, for devtools. */
+  readonly machine: Readable<SessionSnapshot>;
+  send(command: SessionCommand): void;
+  stop(): void;
+}
+
+/** True in Node (and Node-based test DOMs): the socket can carry the token in a header there. */
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+export function startSession(deps: SessionOptions): SessionHandle {
+  const { options } = deps;
+  const machine = createSessionMachine({
+    resolveSession: (input) => resolveSession(deps, input.refresh),
+    socket: {
+      auth: options.socketAuth ?? (isNode ? 'header' : 'query'),
+      WebSocket: options.WebSocket as WebSocketConstructor | undefined,
+      pingTimeoutMs: isNode ? 45_000 : 0,
+      onFrame: deps.onFrame,
+      onError: deps.onError,
+      onSent: deps.onSent,
+    },
+    keepalive: {
+      ack: deps.ack,
+      needsKeepalive: deps.needsKeepalive,
+      onAckError: deps.onError,
+      random: deps.random,
+      clock: deps.clock,
+    },
+  });
+  const actor = createActor(machine, {
+    input: { clock: deps.clock, random: deps.random, backoff: options.backoff },
+    clock: { setTimeout: deps.clock.setTimeout, clearTimeout: deps.clock.clearTimeout } as never,
+  });
+  const snapshots: Readable<SessionSnapshot> = {
+    getSnapshot: () => actor.getSnapshot(),
+    subscribe: (listener) => {
+      const subscription = actor.subscribe(() => listener());
+      return () => subscription.unsubscribe();
+    },
+  };
+  const connection = selectReadable(snapshots, toConnectionState, connectionStateEqual);
+
+  let wasLive = false;
+  actor.subscribe((snapshot) => {
+    const live = snapshot.matches({ socket: 'live' });
+    if (live && !wasLive) deps.onLive();
+    if (!live && wasLive) deps.onDown();
+    wasLive = live;
+  });
+  actor.start();
+  const unwatch = watchEnvironment((type) => actor.send({ type }));
+
+  return {
+    connection,
+    machine: snapshots,
+    send(command) {
+      if (command.type === 'connect') actor.send({ type: 'session.connect' });
+      else if (command.type === 'disconnect') actor.send({ type: 'session.disconnect' });
+      else actor.send(command);
+    },
+    stop() {
+      unwatch();
+      actor.send({ type: 'session.disconnect' });
+      actor.stop();
+    },
+  };
+}
+
+/** Before each attempt: a token (the provider is asked every time), the user, the mode and the socket URL. */
+async function resolveSession(deps: SessionOptions, refresh: boolean): Promise<ResolvedSession> {
+  const { options, http, tokens } = deps;
+  const token = refresh || tokens.canRefresh ? await tokens.refresh() : await tokens.current();
+  const user = decodeUser(await http.request<unknown>('GET', '/me'));
+  deps.onUser(user);
+  const scopes = tokenScopes(token);
+  const mode = options.mode ?? (scopes?.includes('*') ? 'lazer' : 'thirdParty');
+  let socketUrl = options.socketUrl;
+  if (!socketUrl && mode === 'lazer') {
+    const json = await http.request<unknown>('GET', '/notifications');
+    if (isObject(json) && typeof json.notification_endpoint === 'string') socketUrl = json.notification_endpoint;
+  }
+  if (!socketUrl && /^https:\/\/(osu|lazer)\.ppy\.sh$/.test(options.apiUrl)) socketUrl = 'wss://notify.ppy.sh';
+  if (!socketUrl) {
+    throw new ChatError(
+      'invalid',
+      'No socket URL: pass `socketUrl` (a third-party token cannot ask osu! for it; GET /notifications needs `*`)',
+    );
+  }
+  return { user, mode, socketUrl, token };
+}
+
+/** Browser online/offline and page visibility, where they exist. Returns the cleanup. */
+function watchEnvironment(send: (type: 'network.offline' | 'network.online' | 'page.visible') => void): () => void {
+  const target = globalThis as unknown as {
+    addEventListener?: (type: string, listener: () => void) => void;
+    removeEventListener?: (type: string, listener: () => void) => void;
+    document?: { visibilityState?: string; addEventListener?: (t: string, l: () => void) => void; removeEventListener?: (t: string, l: () => void) => void };
+  };
+  if (typeof target.addEventListener !== 'function' || isNode) return () => {};
+  const offline = () => send('network.offline');
+  const online = () => send('network.online');
+  const visibility = () => {
+    if (target.document?.visibilityState === 'visible') send('page.visible');
+  };
+  target.addEventListener('offline', offline);
+  target.addEventListener('online', online);
+  target.document?.addEventListener?.('visibilitychange', visibility);
+  return () => {
+    target.removeEventListener?.('offline', offline);
+    target.removeEventListener?.('online', online);
+    target.document?.removeEventListener?.('visibilitychange', visibility);
+  };
+}

@@ -1,0 +1,76 @@
+// The keepalive's request and its bookkeeping: `POST /chat/ack` with osu-web's `since`/`history_since`,
+// silences applied to PUBLIC channels, and "delivery at risk" windows (ack late past the server's activity
+// timeout) reported so the client can heal them by backfill.
+import { ChatError } from '../errors.js';
+import type { ChatHttp } from '../transport/http.js';
+import { decodeList, decodeSilence, isObject } from '../transport/wire.js';
+import type { Clock } from '../types.js';
+import type { ChatStore } from './store.js';
+
+export interface KeepaliveOptions {
+  store: ChatStore;
+  http: ChatHttp;
+  clock: Clock;
+  onError: (error: ChatError) => void;
+  /** Called after a successful ack that came later than the activity timeout after the previous one. */
+  onRiskHealed: () => void;
+  /** osu!'s activity timeout: PUBLIC messages stop arriving this long after the last ack (60 s). */
+  activityTimeoutMs: number;
+}
+
+export class Keepalive {
+  /** Highest message id received from any source: the `since` osu-web sends. */
+  private lastReceivedId = 0;
+  /** Highest silence id seen: the `history_since` osu-web sends. */
+  private maxSilenceId: number | null = null;
+  private lastAckAt: number | null = null;
+
+  constructor(private readonly options: KeepaliveOptions) {}
+
+  /** Records a received message id. */
+  noteMessageId(id: number): void {
+    if (id > this.lastReceivedId) this.lastReceivedId = id;
+  }
+
+  /** Whether the user is in any PUBLIC channel (only those need acks to keep receiving). */
+  needed(): boolean {
+    for (const channel of this.options.store.snapshot.channels.values()) {
+      if (channel.type === 'PUBLIC' && channel.loaded) return true;
+    }
+    return false;
+  }
+
+  /** Forgets when the last ack happened (the socket went down: the reconnect heals everything anyway). */
+  resetWindow(): void {
+    this.lastAckAt = null;
+  }
+
+  /** `POST /chat/ack`. Throws a ChatError on failure (the session machine decides what an auth error means). */
+  async ack(): Promise<void> {
+    const { http, clock } = this.options;
+    const body: Record<string, unknown> = { since: this.lastReceivedId };
+    if (this.maxSilenceId !== null) body.history_since = this.maxSilenceId;
+    const json = await http.request<unknown>('POST', '/chat/ack', { body });
+    const now = clock.now();
+    const late = this.lastAckAt !== null && now - this.lastAckAt > this.options.activityTimeoutMs;
+    this.lastAckAt = now;
+    if (!isObject(json)) throw new ChatError('protocol', 'Malformed ack response from the server');
+    const silences = Array.isArray(json.silences) ? decodeList(json.silences, decodeSilence, this.options.onError) : [];
+    this.applySilences(silences);
+    if (late) this.options.onRiskHealed();
+  }
+
+  /** Silences from ack or `chat/updates`: their users' messages leave PUBLIC channels. */
+  applySilences(silences: readonly { id: number; userId: number }[]): void {
+    if (silences.length === 0) return;
+    for (const silence of silences) {
+      if (this.maxSilenceId === null || silence.id > this.maxSilenceId) this.maxSilenceId = silence.id;
+    }
+    this.options.store.dispatch({ type: 'users.silenced', userIds: silences.map((s) => s.userId) });
+  }
+
+  /** The `since`/`history_since` pair for `GET /chat/updates`. */
+  cursors(): { since: number; historySince: number | null } {
+    return { since: this.lastReceivedId, historySince: this.maxSilenceId };
+  }
+}

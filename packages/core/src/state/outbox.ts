@@ -1,0 +1,465 @@
+// The outbox: every send shows at once as `pending`, goes out in order through the per-bucket limiter, and
+// ends `sent` (HTTP response or socket echo, whichever comes first) or `failed`. osu! does not deduplicate
+// on the client `uuid`, so a send whose fate is unknown is looked up (echo, then history) before it is ever
+// sent again: an automatic retry never double-posts.
+import { ChatError, isChatError } from '../errors.js';
+import { type ChatHttp, definitelyNotSent, summarizeCause } from '../transport/http.js';
+import { decodeChannel, decodeList, decodeMessage, isObject } from '../transport/wire.js';
+import type { Channel, ChannelType, Clock, Message, User } from '../types.js';
+import { retryDelay, type SendBucket, SendRateLimiter, sendBucket } from './rateLimiter.js';
+import type { ChatStore } from './store.js';
+
+/** What `findOwnMessage` looks for: the user's own message with this content after `afterId`. */
+export interface OwnMessageQuery {
+  /** The newest message id known in the channel before the attempt; null when none is known. */
+  afterId: number | null;
+  /** The content as osu! stores it (trimmed, CR/LF folded). */
+  content: string;
+  isAction: boolean;
+  senderId: number;
+}
+
+/** What an Outbox needs; every wait runs on `clock`, so tests can use fake time. */
+export interface OutboxOptions {
+  store: ChatStore;
+  http: ChatHttp;
+  clock: Clock;
+  /** Jitter source for retry delays (0 ≤ x < 1); `Math.random` by default. */
+  random?: () => number;
+  /** The signed-in user (the sender of pending messages). */
+  me: () => User | null;
+  /** Looks a send of unknown fate up on the server; usually `findOwnMessageViaHistory`. */
+  findOwnMessage(channelId: number, query: OwnMessageQuery): Promise<Message | null>;
+  /** Called when a send ends failed (not for invalid input, which the promise reports, nor on dispose). */
+  onError?(error: ChatError): void;
+  /** Spacing of requests per bucket, from the end of one to the start of the next; 1000 ms by default. */
+  sendIntervalMs?: number;
+  /** Tries per send (requests and failed look-ups) before it ends failed; 5 by default. */
+  maxAttempts?: number;
+  /** How long a send of unknown fate waits for its socket echo before looking in history; 3000 ms by default. */
+  echoWaitMs?: number;
+  /** First automatic retry delay (doubling, at most 30 s) when the server gave no `Retry-After`; 1000 ms. */
+  retryBaseMs?: number;
+}
+
+interface Entry {
+  localId: string;
+  /** The channel the send was made to: a draft's id stays here and resolves through the store. */
+  channelId: number;
+  content: string;
+  isAction: boolean;
+  bucket: SendBucket;
+  attempts: number;
+  /** The last attempt may have reached the server: look before sending again. */
+  uncertain: boolean;
+  afterId: number | null;
+  lastError: ChatError | null;
+  controller: AbortController | null;
+  state: 'pending' | 'sent' | 'failed';
+  settle: () => void;
+  settled: Promise<void>;
+  resolve: (message: Message) => void;
+  reject: (error: ChatError) => void;
+}
+
+const PAGE_SIZE = 50;
+
+/**
+ * Sends chat messages reliably. Exactly one copy reaches the server, or the message ends `failed` and can be
+ * retried or discarded by the user.
+ *
+ * The promise `send()` returns is already handled internally, so ignoring it never causes an
+ * unhandled-rejection warning; await it to learn the outcome (the store shows it either way).
+ *
+ * @example
+ * ```ts
+ * const outbox = new Outbox({ store, http, clock, me: () => store.snapshot.me,
+ *   findOwnMessage: (id, query) => findOwnMessageViaHistory(http, id, query) });
+ * outbox.send(channelId, 'hello!'); // appears at once as pending
+ * await outbox.send(channelId, 'waves', { action: true }).catch((error: ChatError) => showError(error));
+ * ```
+ */
+export class Outbox {
+  private readonly entries = new Map<string, Entry>();
+  private readonly limiter: SendRateLimiter;
+  private readonly random: () => number;
+  private disposed = false;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.limiter = new SendRateLimiter({ clock: options.clock, intervalMs: options.sendIntervalMs ?? 1000 });
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * Validates, shows the message as pending (synchronously) and queues it. Resolves with the sent message;
+   * rejects with the `ChatError` it failed with, or with `ChatError('invalid')` (adding nothing to the store)
+   * for blank or too long text or a channel that cannot be messaged. Safe to ignore: never an unhandled rejection.
+   */
+  send(channelId: number, text: string, opts: { action?: boolean } = {}): Promise<Message> {
+    if (this.disposed) return handled(Promise.reject(new ChatError('closed', 'The outbox was closed')));
+    const { store } = this.options;
+    const me = this.options.me();
+    const channel = store.snapshot.channels.get(store.resolve(channelId));
+    let content: string;
+    try {
+      if (!me) throw new ChatError('invalid', 'Not signed in');
+      if (!channel) throw new ChatError('invalid', `Unknown channel ${channelId}`);
+      content = checkMessage(channel, text);
+    } catch (error) {
+      return handled(Promise.reject(error));
+    }
+    const isAction = opts.action === true;
+    const localId = globalThis.crypto.randomUUID();
+    const message: Message = {
+      key: localId,
+      id: null,
+      channelId: channel.id,
+      senderId: me.id,
+      content,
+      isAction,
+      timestamp: this.options.clock.now(),
+      type: isAction ? 'action' : channel.type === 'ANNOUNCE' ? 'markdown' : 'plain',
+      status: 'pending',
+      localId,
+      error: null,
+    };
+    store.dispatch({ type: 'send.pending', message });
+    return this.enqueue(newEntry(localId, channel, content, isAction));
+  }
+
+  /** Sends a failed message again, at the end of its bucket's queue. */
+  retry(localId: string): Promise<Message> {
+    const entry = this.entries.get(localId);
+    if (this.disposed) return handled(Promise.reject(new ChatError('closed', 'The outbox was closed')));
+    if (entry?.state !== 'failed') {
+      return handled(Promise.reject(new ChatError('invalid', 'There is no failed message with that id')));
+    }
+    this.options.store.dispatch({ type: 'send.retrying', localId });
+    return this.enqueue(entry);
+  }
+
+  /** Removes a failed message (pending ones cannot be discarded: they may already be on the server). */
+  discard(localId: string): void {
+    const entry = this.entries.get(localId);
+    if (entry?.state !== 'failed') return;
+    this.entries.delete(localId);
+    this.options.store.dispatch({ type: 'send.discarded', localId });
+  }
+
+  /** A socket message carrying a `localId`: if it is one of ours still pending, it is now sent. */
+  onEcho(message: Message): void {
+    const entry = message.localId === null ? undefined : this.entries.get(message.localId);
+    if (entry?.state === 'pending') this.succeed(entry, message, null);
+  }
+
+  /** Stops sending: pending sends reject with `ChatError('closed')` and stay in the store as failed. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.limiter.dispose();
+    for (const entry of this.entries.values()) {
+      if (entry.state !== 'pending') continue;
+      entry.controller?.abort();
+      this.fail(entry, new ChatError('closed', 'The outbox was closed before the message was sent'), false);
+    }
+  }
+
+  // ---- delivery --------------------------------------------------------------------------------------------
+
+  /** Starts a send cycle. `uncertain` survives a manual retry: a send that may be on the server is looked up first. */
+  private enqueue(entry: Entry): Promise<Message> {
+    entry.attempts = 0;
+    entry.state = 'pending';
+    entry.settled = new Promise<void>((resolve) => {
+      entry.settle = resolve;
+    });
+    const promise = new Promise<Message>((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
+    });
+    this.entries.set(entry.localId, entry);
+    this.limiter.run(entry.bucket, () =>
+      this.deliver(entry).catch((error) => this.fail(entry, asChatError(error))),
+    );
+    return handled(promise);
+  }
+
+  /** Attempts until sent or failed; holds the bucket's lane throughout, so order is kept. */
+  private async deliver(entry: Entry): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    for (;;) {
+      if (entry.uncertain) {
+        const outcome = await this.lookUp(entry);
+        if (entry.state !== 'pending') return;
+        if (outcome === 'unknown') {
+          // The look-up itself failed: the fate is still unknown, so only ever try the look-up again.
+          entry.attempts += 1;
+          if (entry.attempts >= maxAttempts) return this.fail(entry, entry.lastError);
+          await this.limiter.wait(this.retryDelay(entry.attempts, null));
+          continue;
+        }
+        if (outcome !== 'absent') return this.succeed(entry, outcome, null);
+        entry.uncertain = false;
+        if (entry.attempts >= maxAttempts) return this.fail(entry, entry.lastError);
+      }
+      await this.limiter.pace(entry.bucket);
+      if (entry.state !== 'pending') return;
+      entry.attempts += 1;
+      const error = await this.attempt(entry);
+      if (error === null || entry.state !== 'pending') return;
+      entry.lastError = error;
+      if (!mayRetry(error)) return this.fail(entry, error);
+      entry.uncertain = !definitelyNotSent(error);
+      if (entry.uncertain) continue;
+      if (entry.attempts >= maxAttempts) return this.fail(entry, error);
+      await this.limiter.wait(this.retryDelay(entry.attempts, error));
+    }
+  }
+
+  /** One request. Null when it succeeded, else its error. */
+  private async attempt(entry: Entry): Promise<ChatError | null> {
+    const { store, http } = this.options;
+    const channelId = store.resolve(entry.channelId);
+    const controller = new AbortController();
+    entry.controller = controller;
+    entry.afterId = channelId > 0 ? lastKnownId(store, channelId) : null;
+    const body = { message: entry.content, is_action: entry.isAction, uuid: entry.localId };
+    try {
+      if (channelId > 0) {
+        const json = await http.request<unknown>('POST', `/chat/channels/${channelId}/messages`, {
+          body,
+          signal: controller.signal,
+        });
+        this.succeed(entry, decodeMessage(json), null);
+      } else {
+        const target = this.draftTarget(channelId);
+        const json = await http.request<unknown>('POST', '/chat/new', {
+          body: { target_id: target, ...body },
+          signal: controller.signal,
+        });
+        if (!isObject(json)) throw new ChatError('protocol', 'Malformed /chat/new response from the server');
+        this.succeed(entry, decodeMessage(json.message), decodeChannel(json.channel));
+      }
+      return null;
+    } catch (error) {
+      return asChatError(error);
+    } finally {
+      entry.controller = null;
+      this.limiter.finished(entry.bucket);
+    }
+  }
+
+  /** Resolves an unknown fate: the socket echo (or the store) first, then the channel's history. */
+  private async lookUp(entry: Entry): Promise<Message | 'absent' | 'unknown'> {
+    const { store } = this.options;
+    // The client may put the echo straight into the store (`messages.received`) instead of calling onEcho.
+    let copy: Message | undefined;
+    let seen = () => {};
+    const seenInStore = new Promise<void>((resolve) => {
+      seen = resolve;
+    });
+    const watch = store.state$.subscribe(() => {
+      copy ??= sentCopy(store, entry.localId);
+      if (copy) seen();
+    });
+    try {
+      await this.limiter.wait(this.options.echoWaitMs ?? 3000, Promise.race([entry.settled, seenInStore]));
+    } finally {
+      watch.unsubscribe();
+    }
+    if (entry.state !== 'pending') return 'absent';
+    if (copy) return copy;
+    let channelId = store.resolve(entry.channelId);
+    // A draft whose /chat/new may have gone through: the PM, if it exists now, is known by its members.
+    if (channelId < 0) channelId = this.existingPm(channelId) ?? channelId;
+    if (channelId < 0) return 'absent';
+    const me = this.options.me();
+    if (!me) return 'unknown';
+    try {
+      const query = {
+        afterId: entry.afterId,
+        content: entry.content,
+        isAction: entry.isAction,
+        senderId: me.id,
+      };
+      return (await this.options.findOwnMessage(channelId, query)) ?? 'absent';
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  // ---- outcomes --------------------------------------------------------------------------------------------
+
+  private succeed(entry: Entry, message: Message, channel: Channel | null): void {
+    const { store } = this.options;
+    const draftId = entry.channelId < 0 && store.resolve(entry.channelId) < 0 ? entry.channelId : null;
+    // A later HTTP answer still brings the real channel's details: promoting again only merges them.
+    if (channel && entry.channelId < 0)
+      store.dispatch({ type: 'draft.promoted', draftId: entry.channelId, channel });
+    if (entry.state !== 'pending') return;
+    if (draftId !== null && !channel) {
+      const draft = store.snapshot.channels.get(draftId);
+      const known = store.snapshot.channels.get(message.channelId);
+      const promoted = known ?? (draft ? { ...draft, id: message.channelId, draft: false } : undefined);
+      if (promoted) store.dispatch({ type: 'draft.promoted', draftId, channel: promoted });
+    }
+    entry.state = 'sent';
+    this.entries.delete(entry.localId);
+    const sent: Message = { ...message, localId: entry.localId, key: entry.localId };
+    store.dispatch({ type: 'send.sent', localId: entry.localId, message: sent });
+    entry.settle();
+    entry.resolve(sent);
+  }
+
+  private fail(entry: Entry, cause: ChatError | null, report = true): void {
+    if (entry.state !== 'pending') return;
+    const error = cause ?? new ChatError('network', 'The message could not be sent');
+    entry.state = 'failed';
+    this.options.store.dispatch({ type: 'send.failed', localId: entry.localId, error });
+    entry.settle();
+    entry.reject(error);
+    if (report) this.options.onError?.(error);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------
+
+  private retryDelay(attempt: number, error: ChatError | null): number {
+    const baseMs = this.options.retryBaseMs ?? 1000;
+    return retryDelay(attempt, error, { baseMs, maxMs: 30_000, random: this.random });
+  }
+
+  private draftTarget(draftId: number): number {
+    const me = this.options.me();
+    const draft = this.options.store.snapshot.channels.get(draftId);
+    const target = draft?.userIds.find((id) => id !== me?.id);
+    if (target === undefined) throw new ChatError('invalid', 'The draft PM has no other user');
+    return target;
+  }
+
+  private existingPm(draftId: number): number | undefined {
+    const { channels } = this.options.store.snapshot;
+    const members = channels.get(draftId)?.userIds ?? [];
+    for (const channel of channels.values()) {
+      if (channel.type === 'PM' && !channel.draft && members.every((id) => channel.userIds.includes(id))) {
+        return channel.id;
+      }
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The text osu! would store for `text` in a channel of this type: trimmed with CR and LF each folded to a
+ * space, except in ANNOUNCE channels (spec §4.2). Chat filters may still change it on the server.
+ */
+export function normalizeContent(text: string, type: ChannelType): string {
+  if (type === 'ANNOUNCE') return text;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: PHP trim()'s default set includes NUL and VT.
+  return text.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '').replace(/[\r\n]/g, ' ');
+}
+
+/** The normalized text, or `ChatError('invalid')` for blank, too long (code points) or unsendable messages. */
+function checkMessage(channel: Channel, text: string): string {
+  if (channel.canMessage === false) {
+    throw new ChatError('invalid', channel.canMessageError ?? 'You cannot send messages in this channel');
+  }
+  const content = normalizeContent(text, channel.type);
+  if (content === '') throw new ChatError('invalid', 'Cannot send a blank message');
+  if ([...content].length > channel.messageLengthLimit) {
+    throw new ChatError('invalid', `The message is longer than ${channel.messageLengthLimit} characters`);
+  }
+  return content;
+}
+
+/**
+ * Finds the user's own message with this content after `query.afterId` by paging
+ * `GET /chat/channels/{id}/messages?since=…` (the oldest first, at most `maxPages` pages). Without an
+ * `afterId` only the newest page is searched, newest first. What the outbox uses to resolve a send of
+ * unknown fate.
+ *
+ * @example
+ * ```ts
+ * const found = await findOwnMessageViaHistory(http, 5, { afterId: 120, content: 'hi', isAction: false, senderId: 2 });
+ * ```
+ */
+export async function findOwnMessageViaHistory(
+  http: ChatHttp,
+  channelId: number,
+  query: OwnMessageQuery,
+  options: { maxPages?: number } = {},
+): Promise<Message | null> {
+  const matches = (m: Message) =>
+    m.senderId === query.senderId && m.content === query.content && m.isAction === query.isAction;
+  const page = async (since: number | null) => {
+    const json = await http.request<unknown>('GET', `/chat/channels/${channelId}/messages`, {
+      query: { limit: PAGE_SIZE, since },
+    });
+    return decodeList(json, decodeMessage, () => undefined);
+  };
+  if (query.afterId === null) return (await page(null)).findLast(matches) ?? null;
+  let since = query.afterId;
+  for (let i = 0; i < (options.maxPages ?? 20); i += 1) {
+    const messages = await page(since);
+    const found = messages.find(matches);
+    if (found) return found;
+    const last = messages[messages.length - 1];
+    if (!last || messages.length < PAGE_SIZE) return null;
+    since = last.id as number;
+  }
+  return null;
+}
+
+/** Retry later (rate limits, network failures, 5xx, protocol surprises) versus fail now (4xx, auth, closed). */
+function mayRetry(error: ChatError): boolean {
+  return error.kind !== 'auth' && (error.retryable || error.kind === 'protocol');
+}
+
+function lastKnownId(store: ChatStore, channelId: number): number | null {
+  const channel = store.snapshot.channels.get(channelId);
+  const list = store.snapshot.messages.get(channelId)?.messages ?? [];
+  let last: number | null = channel?.lastMessageId ?? null;
+  for (const message of list)
+    if (message.id !== null && (last === null || message.id > last)) last = message.id;
+  return last;
+}
+
+/** The store's sent copy of a send, in any channel (a draft's echo lands in the real PM). */
+function sentCopy(store: ChatStore, localId: string): Message | undefined {
+  for (const list of store.snapshot.messages.values()) {
+    const found = list.messages.findLast((m) => m.localId === localId && m.status === 'sent');
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function newEntry(localId: string, channel: Channel, content: string, isAction: boolean): Entry {
+  const noop = () => {};
+  return {
+    localId,
+    channelId: channel.id,
+    content,
+    isAction,
+    bucket: sendBucket(channel.type),
+    attempts: 0,
+    uncertain: false,
+    afterId: null,
+    lastError: null,
+    controller: null,
+    state: 'pending',
+    settle: noop,
+    settled: Promise.resolve(),
+    resolve: noop,
+    reject: noop,
+  };
+}
+
+function asChatError(error: unknown): ChatError {
+  if (isChatError(error)) return error;
+  return new ChatError('protocol', 'Sending failed unexpectedly', { cause: summarizeCause(error) });
+}
+
+/** Marks a promise as handled (callers that ignore it get no unhandled-rejection warning) and returns it. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}

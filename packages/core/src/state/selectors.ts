@@ -1,0 +1,100 @@
+// Derived views of ChatState: unread counts, mentions, channel order. Pure and memoised by input identity.
+import type { Channel, ChannelMessages, Message, Unread } from '../types.js';
+
+/**
+ * Whether `content` mentions `username`, as osu! clients detect it: case-insensitive, as a whole word, with
+ * spaces in the name also matching underscores (and the other way round).
+ */
+export function mentions(content: string, username: string): boolean {
+  if (username === '') return false;
+  const pattern = mentionPattern(username);
+  return pattern.test(content);
+}
+
+const patternCache = new Map<string, RegExp>();
+
+function mentionPattern(username: string): RegExp {
+  let pattern = patternCache.get(username);
+  if (!pattern) {
+    const escaped = username
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/[ _]/g, '[ _]');
+    pattern = new RegExp(`(?<![\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, 'iu');
+    if (patternCache.size > 32) patternCache.clear();
+    patternCache.set(username, pattern);
+  }
+  return pattern;
+}
+
+/**
+ * Unread state of a channel. `count` is exact when the loaded messages reach back to the read marker (or to
+ * the start of the channel), otherwise null and only `hasUnread` is known.
+ */
+export function computeUnread(
+  channel: Channel,
+  loaded: ChannelMessages | undefined,
+  me: { id: number; username: string } | null,
+): Unread {
+  const lastReadId = channel.lastReadId;
+  const messages = loaded?.messages ?? [];
+  let count = 0;
+  let mentionCount = 0;
+  let oldestSentId: number | null = null;
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    const message = messages[i] as Message;
+    if (message.status !== 'sent' || message.id === null) continue;
+    oldestSentId = message.id;
+    if (lastReadId !== null && message.id <= lastReadId) break;
+    if (me && message.senderId === me.id) continue;
+    count += 1;
+    if (me && mentions(message.content, me.username)) mentionCount += 1;
+  }
+  const reachesMarker =
+    (loaded !== undefined && !loaded.hasMore) ||
+    (oldestSentId !== null && lastReadId !== null && oldestSentId <= lastReadId);
+  const hasUnread = count > 0 || (channel.lastMessageId ?? 0) > (lastReadId ?? 0);
+  return {
+    channelId: channel.id,
+    lastReadId,
+    lastMessageId: channel.lastMessageId,
+    count: reachesMarker ? count : null,
+    hasUnread: reachesMarker ? count > 0 : hasUnread,
+    mentions: mentionCount,
+  };
+}
+
+/** Two Unread values are the same when every field is. */
+export function sameUnread(a: Unread, b: Unread): boolean {
+  return (
+    a.channelId === b.channelId &&
+    a.lastReadId === b.lastReadId &&
+    a.lastMessageId === b.lastMessageId &&
+    a.count === b.count &&
+    a.hasUnread === b.hasUnread &&
+    a.mentions === b.mentions
+  );
+}
+
+const TYPE_ORDER: Record<string, number> = { PUBLIC: 0, ANNOUNCE: 1, GROUP: 2, TEAM: 3, PM: 4 };
+
+/**
+ * Channels in osu-web's order: grouped by type (public, announcements, groups, teams, then PMs), PMs by last
+ * message (newest first, drafts on top), every other group by name.
+ */
+export function sortChannels(channels: Iterable<Channel>): Channel[] {
+  return [...channels].sort((a, b) => {
+    const ta = TYPE_ORDER[a.type] ?? 5;
+    const tb = TYPE_ORDER[b.type] ?? 5;
+    if (ta !== tb) return ta - tb;
+    if (a.type === 'PM') {
+      if (a.draft !== b.draft) return a.draft ? -1 : 1;
+      return (b.lastMessageId ?? 0) - (a.lastMessageId ?? 0) || a.id - b.id;
+    }
+    return a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.id - b.id;
+  });
+}
+
+/** Shallow equality of two arrays by element identity. */
+export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}

@@ -1,0 +1,135 @@
+// The chat store: one hot stream of action batches, reduced with `scan` into ChatState, exposed as an
+// Observable and as Readables (synchronous snapshots) per channel. Socket frames are batched per microtask;
+// local actions apply at once.
+import { BehaviorSubject, distinctUntilChanged, map, type Observable, Subject, scan } from 'rxjs';
+import { readableFromSubject, selectReadable } from '../readable.js';
+import type { Channel, ChannelMessages, Readable, Unread } from '../types.js';
+import type { ChatAction } from './actions.js';
+import { type ChatState, emptyMessages, INITIAL_STATE, type StateOptions } from './chatState.js';
+import { reduce } from './reducer.js';
+import { computeUnread, sameItems, sameUnread, sortChannels } from './selectors.js';
+
+export class ChatStore {
+  /** Every reduced state; replays the current one to new subscribers. */
+  readonly state$: BehaviorSubject<ChatState>;
+  readonly state: Readable<ChatState>;
+  /** Joined channels (and drafts), in osu-web's order. */
+  readonly channels: Readable<readonly Channel[]>;
+
+  private readonly batches$ = new Subject<readonly ChatAction[]>();
+  private queue: ChatAction[] = [];
+  private flushScheduled = false;
+  private readonly channelReadables = new Map<number, Readable<Channel | undefined>>();
+  private readonly messageReadables = new Map<number, Readable<ChannelMessages>>();
+  private readonly unreadReadables = new Map<number, Readable<Unread | undefined>>();
+  private readonly emptyLists = new Map<number, ChannelMessages>();
+
+  constructor(options: StateOptions) {
+    this.state$ = new BehaviorSubject<ChatState>(INITIAL_STATE);
+    this.batches$
+      .pipe(
+        scan((state: ChatState, batch: readonly ChatAction[]) => reduce(state, batch, options), INITIAL_STATE),
+        distinctUntilChanged(),
+      )
+      .subscribe(this.state$);
+    this.state = readableFromSubject(this.state$);
+    this.channels = selectReadable(
+      this.state,
+      (state) => sortChannels(state.channels.values()).filter((c) => c.loaded || c.draft),
+      sameItems,
+    );
+  }
+
+  get snapshot(): ChatState {
+    return this.state$.getValue();
+  }
+
+  /** Applies an action now (after anything queued, to keep order). */
+  dispatch(action: ChatAction): void {
+    this.queue.push(action);
+    this.flush();
+  }
+
+  /** Queues an action for the end of this microtask: a burst of frames becomes one state change. */
+  enqueue(action: ChatAction): void {
+    this.queue.push(action);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  /** Applies everything queued. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.batches$.next(batch);
+  }
+
+  /** The real id of a channel (a promoted draft's id resolves to its channel). */
+  resolve(channelId: number): number {
+    return this.snapshot.aliases.get(channelId) ?? channelId;
+  }
+
+  channel(channelId: number): Readable<Channel | undefined> {
+    return cached(this.channelReadables, channelId, () =>
+      selectReadable(this.state, (state) => state.channels.get(state.aliases.get(channelId) ?? channelId)),
+    );
+  }
+
+  messages(channelId: number): Readable<ChannelMessages> {
+    return cached(this.messageReadables, channelId, () =>
+      selectReadable(this.state, (state) => {
+        const id = state.aliases.get(channelId) ?? channelId;
+        return state.messages.get(id) ?? cached(this.emptyLists, id, () => emptyMessages(id));
+      }),
+    );
+  }
+
+  unread(channelId: number): Readable<Unread | undefined> {
+    return cached(this.unreadReadables, channelId, () => {
+      let lastInputs: [Channel | undefined, ChannelMessages | undefined, unknown] | undefined;
+      let lastValue: Unread | undefined;
+      return selectReadable(
+        this.state,
+        (state) => {
+          const id = state.aliases.get(channelId) ?? channelId;
+          const inputs: [Channel | undefined, ChannelMessages | undefined, unknown] = [
+            state.channels.get(id),
+            state.messages.get(id),
+            state.me,
+          ];
+          if (lastInputs && inputs.every((value, i) => value === lastInputs?.[i])) return lastValue;
+          lastInputs = inputs;
+          const [channel, loaded] = inputs;
+          lastValue = channel ? computeUnread(channel, loaded, state.me) : undefined;
+          return lastValue;
+        },
+        (a, b) => a === b || (a !== undefined && b !== undefined && sameUnread(a, b)),
+      );
+    });
+  }
+
+  /** An Observable of a selection of the state, emitting only changes. */
+  select<T>(selector: (state: ChatState) => T): Observable<T> {
+    return this.state$.pipe(map(selector), distinctUntilChanged());
+  }
+
+  /** Forgets the per-id Readables of a channel that is gone (they are recreated on demand). */
+  forget(channelId: number): void {
+    this.channelReadables.delete(channelId);
+    this.messageReadables.delete(channelId);
+    this.unreadReadables.delete(channelId);
+    this.emptyLists.delete(channelId);
+  }
+}
+
+function cached<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}

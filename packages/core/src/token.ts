@@ -1,0 +1,63 @@
+// The token source: a fixed string, or a provider called on every (re)connect and after a 401.
+import { ChatError } from './errors.js';
+
+/** A token, or a function that returns a fresh one. */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/** Caches the current token; `refresh()` asks the provider again (concurrent calls share one request). */
+export class TokenManager {
+  private token: string | undefined;
+  private pending: Promise<string> | undefined;
+
+  constructor(private readonly source: TokenSource) {}
+
+  /** True when a provider can give a different token than the one in use. */
+  get canRefresh(): boolean {
+    return typeof this.source === 'function';
+  }
+
+  /** The token in use (asks the provider the first time). */
+  current(): Promise<string> {
+    return this.token !== undefined ? Promise.resolve(this.token) : this.refresh();
+  }
+
+  /** Asks the provider for a token now. */
+  refresh(): Promise<string> {
+    if (typeof this.source === 'string') {
+      this.token = this.source;
+      return Promise.resolve(this.source);
+    }
+    this.pending ??= (async () => {
+      try {
+        const token = await (this.source as () => string | Promise<string>)();
+        if (typeof token !== 'string' || token === '') {
+          throw new ChatError('auth', 'The token provider returned no token');
+        }
+        this.token = token;
+        return token;
+      } catch (cause) {
+        throw cause instanceof ChatError ? cause : new ChatError('auth', 'The token provider failed', { cause });
+      } finally {
+        this.pending = undefined;
+      }
+    })();
+    return this.pending;
+  }
+}
+
+/**
+ * The scopes of an osu! access token, read from its JWT payload (`scopes` claim); null when the token is not a
+ * JWT. Used to pick the mode without calling a route the token may not be allowed to call.
+ */
+export function tokenScopes(token: string): string[] | null {
+  const payload = token.split('.')[1];
+  if (!payload) return null;
+  try {
+    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
+    const json: unknown = JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')));
+    const scopes = (json as { scopes?: unknown }).scopes;
+    return Array.isArray(scopes) && scopes.every((s) => typeof s === 'string') ? scopes : null;
+  } catch {
+    return null;
+  }
+}
