@@ -54,7 +54,8 @@ async function main() {
     ['bare ws baseline', fmt((n / base) * 1000), fmt(((n * SOCKETS) / base) * 1000), base.toFixed(0)],
   ];
   console.log('');
-  for (const row of rows) console.log(`${row[0].padEnd(18)}${row.slice(1).map((c) => c.padStart(14)).join('')}`);
+  for (const [name, ...cells] of rows)
+    console.log(name.padEnd(18) + cells.map((c) => c.padStart(14)).join(''));
   console.log(`\nratio emulator/baseline (throughput): ${(base / emu).toFixed(2)}`);
 }
 

@@ -1,5 +1,5 @@
 // The one facade: owns the session actor, the transports and the stores; ref-counted mount()/unmount().
-import { type Observable, Subject, filter } from 'rxjs';
+import { BehaviorSubject, type Observable, Subject, filter } from 'rxjs';
 import { ChatError } from './errors.js';
 import type { ChatEvent } from './events.js';
 import { observeReadable, readableFromSubject, selectReadable } from './readable.js';
@@ -21,8 +21,17 @@ import type {
   Message,
   Readable,
   Unread,
+  UnreadSummary,
   User,
 } from './types.js';
+
+/** The PUBLIC channel directory, as `client.directory` holds it. */
+export interface DirectoryState {
+  /** null until the first answer. */
+  readonly channels: readonly Channel[] | null;
+  readonly loading: boolean;
+  readonly error: ChatError | null;
+}
 
 /** Options of {@link createChatClient}. */
 export interface ChatClientOptions {
@@ -99,6 +108,9 @@ export class ChatClient {
   private readonly outbox: Outbox;
   private readonly clock: Clock;
   private readonly eventSubject = new Subject<ChatEvent>();
+  private readonly readables = new Map<string, Readable<unknown>>();
+  private readonly directorySubject = new BehaviorSubject<DirectoryState>({ channels: null, loading: false, error: null });
+  private readonly directoryReadable = readableFromSubject(this.directorySubject);
   private mounts = 0;
   private unmountTimer: unknown = null;
   private disposed = false;
@@ -138,7 +150,13 @@ export class ChatClient {
       http: this.http,
       clock: this.clock,
       onError: report,
-      onRiskHealed: () => void this.heal((channel) => channel.type === 'PUBLIC'),
+      checkpoint: () => this.history.cursors(),
+      onRiskHealed: (checkpoint) => {
+        // Only PUBLIC channels depend on acks; a PM's cursor must not move back.
+        const isPublic = (id: number) => this.store.snapshot.channels.get(id)?.type === 'PUBLIC';
+        this.history.markRisk(new Map([...checkpoint].filter(([id]) => isPublic(id))));
+        void this.heal((channel) => channel.type === 'PUBLIC');
+      },
       activityTimeoutMs: ACTIVITY_TIMEOUT_MS,
     });
     this.channelSync = new ChannelSync({
@@ -181,7 +199,10 @@ export class ChatClient {
       ack: () => this.keepalive.ack(),
       needsKeepalive: () => this.keepalive.needed(),
       onLive: () => void this.onLive(),
-      onDown: () => this.keepalive.resetWindow(),
+      onDown: () => {
+        this.keepalive.resetWindow();
+        this.history.markRisk();
+      },
     });
     this.connection = this.session.connection;
     this.connection$ = observeReadable(this.connection);
@@ -254,18 +275,45 @@ export class ChatClient {
     return this.store.snapshot.me;
   }
 
-  /** One channel; observing it fetches its details when they are missing. */
+  /** One channel; observing it fetches its details when they are missing. The same object for the same id. */
   channel(channelId: number): Readable<Channel | undefined> {
-    return this.onObserve(this.store.channel(channelId), () => this.ensureChannel(channelId));
+    return this.cachedReadable(`channel:${channelId}`, () =>
+      this.onObserve(this.store.channel(channelId), () => this.ensureChannel(channelId)),
+    );
   }
 
   channel$(channelId: number): Observable<Channel | undefined> {
     return observeReadable(this.channel(channelId));
   }
 
-  /** A channel's loaded messages; observing it loads the newest page the first time. */
+  /**
+   * A channel's loaded messages; the first observer loads the newest page (once the channel is known, if it
+   * is observed before the channel list arrived). The same object for the same id.
+   */
   messages(channelId: number): Readable<ChannelMessages> {
-    return this.onObserve(this.store.messages(channelId), () => this.ensureMessages(channelId));
+    return this.cachedReadable(`messages:${channelId}`, () => {
+      const readable = this.store.messages(channelId);
+      return {
+        getSnapshot: readable.getSnapshot,
+        subscribe: (listener) => {
+          const channel = this.store.channel(channelId);
+          let unwatch = () => {};
+          if (channel.getSnapshot()?.loaded) this.ensureMessages(channelId);
+          else {
+            unwatch = channel.subscribe(() => {
+              if (!channel.getSnapshot()?.loaded) return;
+              unwatch();
+              this.ensureMessages(channelId);
+            });
+          }
+          const stop = readable.subscribe(listener);
+          return () => {
+            unwatch();
+            stop();
+          };
+        },
+      };
+    });
   }
 
   messages$(channelId: number): Observable<ChannelMessages> {
@@ -282,8 +330,32 @@ export class ChatClient {
 
   /** A user seen in chat (sender or PM member). */
   user(userId: number): Readable<User | undefined> {
-    return selectReadable(this.store.state, (state) => state.users.get(userId));
+    return this.cachedReadable(`user:${userId}`, () =>
+      selectReadable(this.store.state, (state) => state.users.get(userId)),
+    );
   }
+
+  /** Unread channels and mentions over every channel. */
+  get unreadSummary(): Readable<UnreadSummary> {
+    return this.store.unreadSummary;
+  }
+
+  /** The PUBLIC channel directory (null until `refreshDirectory()` first answers). */
+  get directory(): Readable<DirectoryState> {
+    return this.directoryReadable;
+  }
+
+  /** Reloads the directory of PUBLIC channels (`GET /chat/channels`). Errors land in `directory.error`. */
+  readonly refreshDirectory = async (): Promise<void> => {
+    const current = this.directorySubject.getValue();
+    this.directorySubject.next({ ...current, loading: true, error: null });
+    try {
+      const channels = await this.channelSync.publicChannels();
+      this.directorySubject.next({ channels, loading: false, error: null });
+    } catch (error) {
+      this.directorySubject.next({ ...this.directorySubject.getValue(), loading: false, error: asChatError(error) });
+    }
+  };
 
   // ---- actions ---------------------------------------------------------------------------------------------
 
@@ -390,7 +462,7 @@ export class ChatClient {
   private async heal(which: (channel: Channel) => boolean, targets?: Map<number, number | null>): Promise<void> {
     const state = this.store.snapshot;
     const ids = [...state.channels.values()]
-      .filter((c) => !c.draft && which(c) && newestSentId(this.store, c.id) !== null)
+      .filter((c) => !c.draft && which(c) && this.history.cursor(c.id) !== null)
       .map((c) => c.id);
     let next = 0;
     const worker = async () => {
@@ -420,14 +492,24 @@ export class ChatClient {
     const id = this.store.resolve(channelId);
     const channel = this.store.snapshot.channels.get(id);
     if (id <= 0 || !channel || channel.draft) return;
-    if (newestSentId(this.store, id) === null && this.store.snapshot.messages.get(id)?.hasMore !== false) {
+    if (!this.store.snapshot.messages.get(id)?.loaded) {
       this.history.loadLatest(id).catch((error: unknown) =>
         this.emit({ type: 'error', error: asChatError(error), at: this.clock.now() }),
       );
     }
   }
 
-  /** A Readable whose first subscriber triggers `onFirst`. */
+  /** One Readable per key, so UI bindings get the same object on every render. */
+  private cachedReadable<T>(key: string, create: () => Readable<T>): Readable<T> {
+    let readable = this.readables.get(key) as Readable<T> | undefined;
+    if (!readable) {
+      readable = create();
+      this.readables.set(key, readable);
+    }
+    return readable;
+  }
+
+  /** A Readable whose subscribers trigger `onFirst`. */
   private onObserve<T>(readable: Readable<T>, onFirst: () => void): Readable<T> {
     return {
       getSnapshot: readable.getSnapshot,

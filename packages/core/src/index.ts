@@ -1,12 +1,12 @@
 // @osu-chat/core: the public API, and nothing else.
-export { ChatClient, type ChatClientOptions, createChatClient, realClock } from './ChatClient.js';
+export { ChatClient, type ChatClientOptions, createChatClient, type DirectoryState, realClock } from './ChatClient.js';
 export { ChatError, type ChatErrorKind, isChatError, redact, redactUrl } from './errors.js';
 export type { ChatEvent } from './events.js';
 export { observeReadable, readableFromSubject, selectReadable } from './readable.js';
-export { sessionMachine } from './session/sessionMachine.js';
-export { toConnectionState } from './session/status.js';
+export { createSessionMachine, sessionMachine } from './session/sessionMachine.js';
+export { connectionStateEqual, type SessionChart, sessionChart, toConnectionState } from './session/status.js';
 export { mentions, sortChannels } from './state/selectors.js';
-export type { TokenSource } from './token.js';
+export { type TokenSource, tokenScopes } from './token.js';
 export type {
   Channel,
   ChannelMessages,
@@ -19,5 +19,6 @@ export type {
   MessageStatus,
   Readable,
   Unread,
+  UnreadSummary,
   User,
 } from './types.js';

@@ -84,6 +84,8 @@ export interface ChannelMessages {
   readonly channelId: number;
   /** Sent messages ascending by id, then pending and failed ones in send order. */
   readonly messages: readonly Message[];
+  /** Whether the newest page was loaded (false while only live messages or nothing are known). */
+  readonly loaded: boolean;
   /** Whether older messages may exist on the server (false only after an empty `until` page). */
   readonly hasMore: boolean;
   readonly loadingOlder: boolean;
@@ -99,6 +101,14 @@ export interface Unread {
   readonly count: number | null;
   readonly hasUnread: boolean;
   /** Loaded unread messages that mention the current user. */
+  readonly mentions: number;
+}
+
+/** Unread state over every channel. */
+export interface UnreadSummary {
+  /** Channels with unread messages. */
+  readonly unreadChannels: number;
+  /** Loaded unread messages that mention the user, over every channel. */
   readonly mentions: number;
 }
 

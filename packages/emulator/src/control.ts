@@ -50,7 +50,19 @@ function only(input: unknown, what: string, keys: readonly string[]): Record<str
   return object;
 }
 
-/** Operations on a running emulator, for tests, demos, benchmarks and anyone testing an osu! chat tool. */
+/**
+ * Operations on a running emulator, for tests, demos, benchmarks and anyone testing an osu! chat tool. Each
+ * method is also an HTTP route under `/_emulator/` with the same JSON in and out; bad input throws an
+ * `HttpError` with the route's 400/404 status and body.
+ *
+ * @example
+ * ```ts
+ * const { user, token } = emu.createUser({ username: 'alice' });
+ * const { channel } = emu.createChannel({ name: '#osu', type: 'PUBLIC', members: [user.id] });
+ * emu.postMessage(channel.channel_id, { sender_id: user.id, content: 'hello' });
+ * emu.setFaults([{ method: 'GET', path: '/api/v2/chat/channels', status: 503, times: 1 }]);
+ * ```
+ */
 export class EmulatorControl {
   /** Tokens created by the last seed, in creation order (what the CLI prints). */
   seededTokens: SeededToken[] = [];
@@ -85,6 +97,7 @@ export class EmulatorControl {
     return { user: this.userJson(user) };
   }
 
+  /** `id` friends (`on`) or unfriends `target` (osu!'s friends list: `pm_friends_only` reads it). */
   setFriend(id: number, target: number, on: boolean): void {
     const user = this.user(id);
     this.user(target);
@@ -92,6 +105,7 @@ export class EmulatorControl {
     else user.friends.delete(target);
   }
 
+  /** `id` blocks (`on`) or unblocks `target`. */
   setBlock(id: number, target: number, on: boolean): void {
     const user = this.user(id);
     this.user(target);
@@ -245,6 +259,7 @@ export class EmulatorControl {
     this.deps.faults.set(faults);
   }
 
+  /** Removes every scripted fault. */
   clearFaults(): void {
     this.deps.faults.clear();
   }
@@ -279,6 +294,7 @@ export class EmulatorControl {
     if (perSecond > 0) this.stopTrafficFn = startTraffic(this.deps.world, perSecond);
   }
 
+  /** Stops simulated traffic, if any. */
   stopTraffic(): void {
     this.stopTrafficFn?.();
     this.stopTrafficFn = undefined;

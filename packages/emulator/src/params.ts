@@ -23,7 +23,8 @@ export function boolParam(value: unknown): boolean | null {
 /** Untyped params: scalars as strings, the empty string as null. */
 export function stringParam(value: unknown): string | null {
   if (typeof value === 'string') return value === '' ? null : value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value === true ? 1 : value === false ? '' : value) || null;
+  if (typeof value === 'number' || typeof value === 'boolean')
+    return String(value === true ? 1 : value === false ? '' : value) || null;
   return null;
 }
 
@@ -85,7 +86,8 @@ function assignPath(target: Record<string, unknown> | unknown[], path: string[],
     }
     const index = key === '' ? target.length : Number(key);
     const child = (target[index] ??= rest[0] === '' ? [] : Object.create(null));
-    if (typeof child === 'object' && child !== null) assignPath(child as Record<string, unknown>, rest, value);
+    if (typeof child === 'object' && child !== null)
+      assignPath(child as Record<string, unknown>, rest, value);
     return;
   }
   if (rest.length === 0) {

@@ -89,7 +89,11 @@ export function channelBase(
 }
 
 /** ChatMessage (§3.2). `uuid` only when the send supplied one; `sender` only when included. */
-export function messageJson(message: MessageRecord, channelType: string, extra: { uuid?: string | null; sender?: unknown } = {}) {
+export function messageJson(
+  message: MessageRecord,
+  channelType: string,
+  extra: { uuid?: string | null; sender?: unknown } = {},
+) {
   const json: Record<string, unknown> = {
     message_id: message.id,
     channel_id: message.channelId,

@@ -67,6 +67,7 @@ class NotificationHub implements SocketHub {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly peers = new Map<WebSocket, Peer>();
   private readonly byUser = new Map<number, Set<Peer>>();
+  private lastFrame: { event: string; data: object; frame: Buffer } | undefined;
   private readonly byToken = new Map<number, Set<Peer>>();
   private readonly unsubscribe: () => void;
 
@@ -186,14 +187,24 @@ class NotificationHub implements SocketHub {
     const peers = this.byUser.get(userId);
     if (!peers || typeof data !== 'object' || data === null) return;
     const isChat = event.startsWith('chat.');
-    let frame: Buffer | undefined;
     for (const peer of peers) {
       if (!peer.token?.verified) continue;
       if (isChat ? !peer.chatActive : !peer.wildcard) continue;
-      // Laravel's Redis broadcaster merges `socket` into the payload and also sets it beside `data`.
-      frame ??= Buffer.from(JSON.stringify({ event, data: { ...data, socket: null }, socket: null }));
-      peer.ws.send(frame, { binary: false }, ignore);
+      peer.ws.send(this.frameOf(event, data), { binary: false }, ignore);
     }
+  }
+
+  /**
+   * The serialized frame of a publish. A broadcast publishes the same `data` object once per recipient, so the
+   * last frame is reused while the event and data are the same: one serialization per message, not per user.
+   */
+  private frameOf(event: string, data: object): Buffer {
+    const last = this.lastFrame;
+    if (last && last.event === event && last.data === data) return last.frame;
+    // Laravel's Redis broadcaster merges `socket` into the payload and also sets it beside `data`.
+    const frame = Buffer.from(JSON.stringify({ event, data: { ...data, socket: null }, socket: null }));
+    this.lastFrame = { event, data, frame };
+    return frame;
   }
 
   /** Ends a socket at once, as a network failure would; it stops counting immediately. */

@@ -26,7 +26,12 @@ export const CHANNEL_TYPES: readonly ChannelType[] = [
 export type Scope = '*' | 'chat.read' | 'chat.write' | 'chat.write_manage' | 'identify' | (string & {});
 
 /** The scope set a third-party (authorization-code) token gets by default. */
-export const THIRD_PARTY_SCOPES: readonly Scope[] = ['chat.read', 'chat.write', 'chat.write_manage', 'identify'];
+export const THIRD_PARTY_SCOPES: readonly Scope[] = [
+  'chat.read',
+  'chat.write',
+  'chat.write_manage',
+  'identify',
+];
 
 /** Flags a user can carry; the control API sets them. */
 export interface UserFlags {

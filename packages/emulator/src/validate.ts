@@ -6,7 +6,8 @@ export function bad(error: string): never {
 }
 
 export function object(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(`${what} must be a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    bad(`${what} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -52,7 +53,8 @@ export function optionalBool(input: unknown, key: string): boolean | undefined {
 export function optionalIntArray(input: unknown, key: string): number[] | undefined {
   const value = field(input, key);
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((n) => Number.isSafeInteger(n))) bad(`${key} must be an array of integers`);
+  if (!Array.isArray(value) || !value.every((n) => Number.isSafeInteger(n)))
+    bad(`${key} must be an array of integers`);
   return value as number[];
 }
 
@@ -68,11 +70,16 @@ export function scopes(input: unknown, key: string): string[] | undefined {
 
 export function oneOf<T extends string>(input: unknown, key: string, values: readonly T[]): T {
   const value = field(input, key);
-  if (typeof value !== 'string' || !values.includes(value as T)) bad(`${key} must be one of ${values.join(', ')}`);
+  if (typeof value !== 'string' || !values.includes(value as T))
+    bad(`${key} must be one of ${values.join(', ')}`);
   return value as T;
 }
 
-export function optionalOneOf<T extends string>(input: unknown, key: string, values: readonly T[]): T | undefined {
+export function optionalOneOf<T extends string>(
+  input: unknown,
+  key: string,
+  values: readonly T[],
+): T | undefined {
   return field(input, key) === undefined ? undefined : oneOf(input, key, values);
 }
 

@@ -1,7 +1,7 @@
 // The emulator's state and osu!'s chat rules (§2, §4, §5.5, §6). HTTP, socket and control layers call into
 // this; it never touches the network. Every time-dependent rule reads `this.clock`.
 import type { Clock } from './clock.js';
-import { AuthorizationMessage as Msg, fail, HttpError, notFound } from './errors.js';
+import { fail, HttpError, AuthorizationMessage as Msg, notFound } from './errors.js';
 import {
   channelBase,
   messageJson,
@@ -306,7 +306,12 @@ export class World {
     this.publish(user.id, 'chat.channel.part', this.listingJson(channel, user));
   }
 
-  createChannel(fields: { name: string; type: ChannelType; description?: string; moderated?: boolean }): ChannelRecord {
+  createChannel(fields: {
+    name: string;
+    type: ChannelType;
+    description?: string;
+    moderated?: boolean;
+  }): ChannelRecord {
     const channel: ChannelRecord = {
       id: this.nextIds.channel++,
       name: fields.name,
@@ -413,7 +418,10 @@ export class World {
   }
 
   /** GET /chat/updates (§2.3). `includes` null means "all three". */
-  updates(actor: Actor, params: { since: number | null; historySince: number | null; includes: string[] | null }) {
+  updates(
+    actor: Actor,
+    params: { since: number | null; historySince: number | null; includes: string[] | null },
+  ) {
     if (params.since === null) fail(422);
     const wanted = params.includes ?? ['presence', 'silences', 'messages'];
     const body: Record<string, unknown> = {};
@@ -426,7 +434,9 @@ export class World {
   publicChannels() {
     return [...this.channels.values()]
       .filter((c) => c.type === 'PUBLIC')
-      .map((c) => channelBase(c, { name: c.name, icon: null, messageLengthLimit: this.messageLengthLimit(c) }));
+      .map((c) =>
+        channelBase(c, { name: c.name, icon: null, messageLengthLimit: this.messageLengthLimit(c) }),
+      );
   }
 
   // ---- POST /chat/channels (§2.6) --------------------------------------------------------------------------
@@ -517,7 +527,12 @@ export class World {
     const members = new Map(targets.map((u) => [u.id, u]));
     members.set(actor.user.id, actor.user);
     for (const member of members.values()) this.addUser(channel, member, params.uuid);
-    this.commitMessage(channel, actor.user, { content, isAction: false, uuid: null, timestamp: this.clock.now() });
+    this.commitMessage(channel, actor.user, {
+      content,
+      isAction: false,
+      uuid: null,
+      timestamp: this.clock.now(),
+    });
     return this.withRecentMessages(channel, actor.user, params.uuid);
   }
 
@@ -553,8 +568,7 @@ export class World {
   }
 
   markAsRead(actor: Actor, channelId: number | null, messageId: number | null): void {
-    const membership =
-      channelId === null ? undefined : this.membership(channelId, actor.user.id);
+    const membership = channelId === null ? undefined : this.membership(channelId, actor.user.id);
     if (!membership) notFound('Chat\\UserChannel');
     membership.lastReadId = Math.max(membership.lastReadId ?? 0, messageId ?? 0);
     this.readNotifications(actor.user.id, membership.channelId);
@@ -569,7 +583,8 @@ export class World {
   ) {
     const channel = this.channelOrFail(channelId);
     if (!this.membership(channel.id, actor.user.id)) fail(404);
-    if (channel.type === 'PM' && !this.visibleUser(this.pmOther(channel, actor.user.id)?.id ?? null)) fail(404);
+    if (channel.type === 'PM' && !this.visibleUser(this.pmOther(channel, actor.user.id)?.id ?? null))
+      fail(404);
     const limit = Math.min(HISTORY_PAGE, Math.max(1, params.limit ?? HISTORY_PAGE));
     const all = this.messagesOf(channel.id);
     let page: readonly MessageRecord[];
@@ -600,7 +615,11 @@ export class World {
   // ---- sending (§2.2, §2.12, §4.2, §4.3) -------------------------------------------------------------------
 
   /** POST /chat/channels/{channel}/messages. */
-  send(actor: Actor, channelId: number | null, params: { message: string | null; isAction: boolean; uuid: string | null }) {
+  send(
+    actor: Actor,
+    channelId: number | null,
+    params: { message: string | null; isAction: boolean; uuid: string | null },
+  ) {
     const channel = this.channelOrFail(channelId);
     if (channel.type === 'PM' && !this.visibleUser(this.pmOther(channel, actor.user.id)?.id ?? null)) {
       fail(404, 'target user not found');
@@ -790,7 +809,11 @@ export class World {
       if (!target) return;
       name = 'channel_mention';
       receivers = [target.id];
-      Object.assign(details, { title: truncate(message.content, 200), message_id: message.id, name: channel.name });
+      Object.assign(details, {
+        title: truncate(message.content, 200),
+        message_id: message.id,
+        name: channel.name,
+      });
     } else {
       return;
     }
@@ -864,7 +887,13 @@ export class World {
 
   createToken(userId: number, scopes: Scope[], verified = true): TokenRecord {
     const id = this.nextIds.token++;
-    const record: TokenRecord = { token: accessToken(id, userId, scopes, this.clock.now()), id, userId, scopes, verified };
+    const record: TokenRecord = {
+      token: accessToken(id, userId, scopes, this.clock.now()),
+      id,
+      userId,
+      scopes,
+      verified,
+    };
     this.tokens.set(record.token, record);
     return record;
   }

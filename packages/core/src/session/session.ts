@@ -79,7 +79,11 @@ export function startSession(deps: SessionOptions): SessionHandle {
   });
   const actor = createActor(machine, {
     input: { clock: deps.clock, random: deps.random, backoff: options.backoff },
-    clock: { setTimeout: deps.clock.setTimeout, clearTimeout: deps.clock.clearTimeout } as never,
+    // Bound: a class-based Clock (e.g. a test's manual clock) needs its `this`.
+    clock: {
+      setTimeout: (callback: () => void, ms: number) => deps.clock.setTimeout(callback, ms),
+      clearTimeout: (handle: unknown) => deps.clock.clearTimeout(handle),
+    } as never,
   });
   const snapshots: Readable<SessionSnapshot> = {
     getSnapshot: () => actor.getSnapshot(),
@@ -120,7 +124,8 @@ export function startSession(deps: SessionOptions): SessionHandle {
 async function resolveSession(deps: SessionOptions, refresh: boolean): Promise<ResolvedSession> {
   const { options, http, tokens } = deps;
   const token = refresh || tokens.canRefresh ? await tokens.refresh() : await tokens.current();
-  const user = decodeUser(await http.request<unknown>('GET', '/me'));
+  // No refresh inside the request: a refused token goes back to the machine, which allows one refresh.
+  const user = decodeUser(await http.request<unknown>('GET', '/me', { refreshOnAuth: false }));
   deps.onUser(user);
   const scopes = tokenScopes(token);
   const mode = options.mode ?? (scopes?.includes('*') ? 'lazer' : 'thirdParty');

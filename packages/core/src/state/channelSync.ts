@@ -199,8 +199,21 @@ export class ChannelSync {
 
   /** A `chat.channel.join` event: upsert, and complete a pending announcement with that uuid. */
   onJoinEvent(channel: Channel, uuid: string | null): void {
-    this.options.store.dispatch({ type: 'channel.upserted', channel });
+    // A PM with the user of a draft is the channel that draft becomes (osu! sends this event before the
+    // /chat/new answer): promote it now, or the list would show the draft and the PM side by side.
+    const draft = channel.type === 'PM' ? this.draftOf(channel) : undefined;
+    this.options.store.dispatch(
+      draft ? { type: 'draft.promoted', draftId: draft.id, channel } : { type: 'channel.upserted', channel },
+    );
     if (uuid) this.announcements.get(uuid)?.(channel);
+  }
+
+  private draftOf(pm: Channel): Channel | undefined {
+    for (const channel of this.options.store.snapshot.channels.values()) {
+      const sameUsers = channel.userIds.length > 0 && channel.userIds.every((id) => pm.userIds.includes(id));
+      if (channel.draft && sameUsers) return channel;
+    }
+    return undefined;
   }
 
   /** `GET /chat/channels`: every PUBLIC channel (the directory to join from). */

@@ -25,6 +25,14 @@ export interface Page {
 
 export class HistoryLoader {
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  /**
+   * Where a channel's next backfill starts, recorded when delivery became at risk (socket down, late ack).
+   * Live messages that arrive before the backfill runs are newer than the hole: starting after them would
+   * skip it.
+   */
+  private readonly healFrom = new Map<number, number>();
+  /** Channels whose newest page was empty, with their last message id then: their backfill starts after it. */
+  private readonly loadedEmpty = new Map<number, number>();
 
   constructor(private readonly options: HistoryOptions) {}
 
@@ -45,6 +53,9 @@ export class HistoryLoader {
     return this.once(`latest:${channelId}`, async () => {
       const page = await this.page(channelId, {});
       this.options.store.dispatch({ type: 'history.loaded', channelId, direction: 'latest', ...page });
+      const lastId = this.options.store.snapshot.channels.get(channelId)?.lastMessageId ?? 0;
+      if (page.messages.length > 0) this.loadedEmpty.delete(channelId);
+      else this.loadedEmpty.set(channelId, lastId);
     });
   }
 
@@ -74,9 +85,12 @@ export class HistoryLoader {
   backfill(channelId: number, targetId: number | null = null): Promise<Continuity> {
     return this.once(`backfill:${channelId}`, async () => {
       const { store } = this.options;
-      let cursor = newestSentId(store, channelId);
+      let cursor = this.cursor(channelId);
       if (cursor === null) return 'live';
-      if (targetId !== null && cursor >= targetId) return 'live';
+      if (targetId !== null && cursor >= targetId) {
+        this.healFrom.delete(channelId);
+        return 'live';
+      }
       store.dispatch({ type: 'continuity.changed', channelId, continuity: 'recovering' });
       let continuity: Continuity = 'gap';
       try {
@@ -96,11 +110,41 @@ export class HistoryLoader {
         // Left as `gap`: the next risk window or reconnect tries again.
         this.options.onError(error instanceof ChatError ? error : new ChatError('network', 'Backfill failed'));
       }
+      // A gap heals later from where this one stopped.
+      if (continuity === 'live') this.healFrom.delete(channelId);
+      else this.healFrom.set(channelId, cursor);
       if (store.snapshot.channels.has(channelId)) {
         store.dispatch({ type: 'continuity.changed', channelId, continuity });
       }
       return continuity;
     });
+  }
+
+  /**
+   * Where a backfill of the channel starts: the point recorded when delivery became at risk, else its newest
+   * loaded message (or, loaded empty, its last message id then); null when nothing was loaded.
+   */
+  cursor(channelId: number): number | null {
+    const newest = newestSentId(this.options.store, channelId);
+    return this.healFrom.get(channelId) ?? newest ?? this.loadedEmpty.get(channelId) ?? null;
+  }
+
+  /** Every loaded channel's current cursor: take it before delivery may have stopped, pass it to `markRisk`. */
+  cursors(): Map<number, number> {
+    const cursors = new Map<number, number>();
+    for (const channelId of this.options.store.snapshot.channels.keys()) {
+      const cursor = this.cursor(channelId);
+      if (cursor !== null) cursors.set(channelId, cursor);
+    }
+    return cursors;
+  }
+
+  /** Delivery may have stopped after these cursors (now, by default): the next backfills start no later. */
+  markRisk(cursors: Map<number, number> = this.cursors()): void {
+    for (const [channelId, cursor] of cursors) {
+      const known = this.healFrom.get(channelId);
+      if (known === undefined || cursor < known) this.healFrom.set(channelId, cursor);
+    }
   }
 
   /** Runs `task` unless the same one is already running, in which case it joins that run. */

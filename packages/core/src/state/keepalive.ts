@@ -12,8 +12,13 @@ export interface KeepaliveOptions {
   http: ChatHttp;
   clock: Clock;
   onError: (error: ChatError) => void;
-  /** Called after a successful ack that came later than the activity timeout after the previous one. */
-  onRiskHealed: () => void;
+  /**
+   * Called after a successful ack that came later than the activity timeout after the previous one, with what
+   * `checkpoint` returned when that ack was sent (before the server resumed delivery).
+   */
+  onRiskHealed: (checkpoint: Map<number, number>) => void;
+  /** Backfill cursors as they stand before an ack is sent: nothing after them is known to have arrived. */
+  checkpoint: () => Map<number, number>;
   /** osu!'s activity timeout: PUBLIC messages stop arriving this long after the last ack (60 s). */
   activityTimeoutMs: number;
 }
@@ -50,6 +55,7 @@ export class Keepalive {
     const { http, clock } = this.options;
     const body: Record<string, unknown> = { since: this.lastReceivedId };
     if (this.maxSilenceId !== null) body.history_since = this.maxSilenceId;
+    const checkpoint = this.options.checkpoint();
     const json = await http.request<unknown>('POST', '/chat/ack', { body });
     const now = clock.now();
     const late = this.lastAckAt !== null && now - this.lastAckAt > this.options.activityTimeoutMs;
@@ -57,7 +63,7 @@ export class Keepalive {
     if (!isObject(json)) throw new ChatError('protocol', 'Malformed ack response from the server');
     const silences = Array.isArray(json.silences) ? decodeList(json.silences, decodeSilence, this.options.onError) : [];
     this.applySilences(silences);
-    if (late) this.options.onRiskHealed();
+    if (late) this.options.onRiskHealed(checkpoint);
   }
 
   /** Silences from ack or `chat/updates`: their users' messages leave PUBLIC channels. */

@@ -17,12 +17,15 @@ export function reduce(state: ChatState, actions: readonly ChatAction[], options
 interface WorkingList {
   sent: Message[];
   unsent: Message[];
+  loaded: boolean;
   hasMore: boolean;
   loadingOlder: boolean;
   continuity: ChannelMessages['continuity'];
   changed: boolean;
   /** An `older` page landed in this batch: the cap waits for the next live message. */
   grewOlder: boolean;
+  /** A sent message was added in this batch; only then may the cap evict (not on a loading flag change). */
+  grew: boolean;
 }
 
 class Draft {
@@ -77,11 +80,13 @@ class Draft {
     list = {
       sent: base.messages.slice(0, split),
       unsent: base.messages.slice(split),
+      loaded: base.loaded,
       hasMore: base.hasMore,
       loadingOlder: base.loadingOlder,
       continuity: base.continuity,
       changed: !(this.messages ?? this.state.messages).has(channelId),
       grewOlder: false,
+      grew: false,
     };
     this.lists.set(channelId, list);
     return list;
@@ -156,10 +161,13 @@ class Draft {
         return this.markRead(action.channelId, action.messageId);
       case 'users.silenced':
         return this.silence(new Set(action.userIds));
-      case 'draft.created':
+      case 'draft.created': {
         this.putChannel(action.channel);
-        this.list(action.channel.id).hasMore = false;
+        const list = this.list(action.channel.id);
+        list.hasMore = false;
+        list.loaded = true;
         return;
+      }
       case 'draft.promoted':
         return this.promoteDraft(action.draftId, action.channel);
       case 'reset':
@@ -228,6 +236,10 @@ class Draft {
     for (const message of action.messages) {
       if (this.insertSent(list, message)) this.noteNewMessage(message);
     }
+    if (action.direction === 'latest' && !list.loaded) {
+      list.loaded = true;
+      list.changed = true;
+    }
     if (action.direction !== 'newer' && action.messages.length === 0 && list.hasMore) {
       list.hasMore = false;
       list.changed = true;
@@ -258,6 +270,7 @@ class Draft {
       sent.splice(position, 0, incoming);
     }
     list.changed = true;
+    list.grew = true;
     return true;
   }
 
@@ -353,7 +366,7 @@ class Draft {
         continue;
       }
       const overflow = list.sent.length - this.options.messageCap;
-      if (overflow > 0 && !list.grewOlder) {
+      if (overflow > 0 && list.grew && !list.grewOlder) {
         list.sent.splice(0, overflow);
         list.hasMore = true;
         list.changed = true;
@@ -362,6 +375,7 @@ class Draft {
       this.messageMap.set(channelId, {
         channelId,
         messages: list.unsent.length === 0 ? list.sent : list.sent.concat(list.unsent),
+        loaded: list.loaded,
         hasMore: list.hasMore,
         loadingOlder: list.loadingOlder,
         continuity: list.continuity,

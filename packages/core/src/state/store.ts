@@ -3,7 +3,7 @@
 // local actions apply at once.
 import { BehaviorSubject, distinctUntilChanged, map, type Observable, Subject, scan } from 'rxjs';
 import { readableFromSubject, selectReadable } from '../readable.js';
-import type { Channel, ChannelMessages, Readable, Unread } from '../types.js';
+import type { Channel, ChannelMessages, Readable, Unread, UnreadSummary } from '../types.js';
 import type { ChatAction } from './actions.js';
 import { type ChatState, emptyMessages, INITIAL_STATE, type StateOptions } from './chatState.js';
 import { reduce } from './reducer.js';
@@ -15,6 +15,8 @@ export class ChatStore {
   readonly state: Readable<ChatState>;
   /** Joined channels (and drafts), in osu-web's order. */
   readonly channels: Readable<readonly Channel[]>;
+  /** Unread channels and mentions over every channel (each channel's part is memoised). */
+  readonly unreadSummary: Readable<UnreadSummary>;
 
   private readonly batches$ = new Subject<readonly ChatAction[]>();
   private queue: ChatAction[] = [];
@@ -37,6 +39,21 @@ export class ChatStore {
       this.state,
       (state) => sortChannels(state.channels.values()).filter((c) => c.loaded || c.draft),
       sameItems,
+    );
+    this.unreadSummary = selectReadable(
+      this.state,
+      (state) => {
+        let unreadChannels = 0;
+        let mentions = 0;
+        for (const channel of state.channels.values()) {
+          if (!channel.loaded && !channel.draft) continue;
+          const unread = this.unread(channel.id).getSnapshot();
+          if (unread?.hasUnread) unreadChannels += 1;
+          mentions += unread?.mentions ?? 0;
+        }
+        return { unreadChannels, mentions };
+      },
+      (a, b) => a.unreadChannels === b.unreadChannels && a.mentions === b.mentions,
     );
   }
 

@@ -29,6 +29,11 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Overrides the default timeout. */
   timeoutMs?: number;
+  /**
+   * Whether a 401 asks the token provider for a fresh token and tries once more (default true). The session
+   * passes false for `/me`: its machine owns the one refresh per connection, so the provider is not asked twice.
+   */
+  refreshOnAuth?: boolean;
 }
 
 /** The HTTP side of the osu! chat API. */
@@ -53,6 +58,7 @@ export class ChatHttp {
       return await this.attempt<T>(method, path, options, await this.options.getToken());
     } catch (error) {
       if (!(error instanceof ChatError) || error.kind !== 'auth' || error.status !== 401) throw error;
+      if (options.refreshOnAuth === false) throw error;
       const token = await this.options.refreshToken().catch((cause: unknown) => {
         throw new ChatError('auth', 'The token was refused and no new token could be had', { status: 401, cause });
       });

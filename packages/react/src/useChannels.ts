@@ -1,0 +1,18 @@
+import type { Channel } from '@osu-chat/core';
+import { useChatClient } from './ChatProvider.js';
+import { NO_CHANNELS } from './serverSnapshots.js';
+import { useReadable } from './useReadable.js';
+
+/**
+ * The joined channels (and draft PMs) in osu-web's order: public channels by name, then PMs by last message.
+ * Re-renders only when the list or one of its channels changes.
+ *
+ * @example
+ * ```tsx
+ * const channels = useChannels();
+ * return <ul>{channels.map((c) => <li key={c.id}>{c.name}</li>)}</ul>;
+ * ```
+ */
+export function useChannels(): readonly Channel[] {
+  return useReadable(useChatClient().channels, { serverValue: NO_CHANNELS });
+}
