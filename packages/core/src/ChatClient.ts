@@ -1,18 +1,18 @@
 // The one facade: owns the session actor, the transports and the stores; ref-counted mount()/unmount().
-import { BehaviorSubject, type Observable, Subject, filter } from 'rxjs';
+import { BehaviorSubject, filter, type Observable, Subject } from 'rxjs';
 import { ChatError } from './errors.js';
 import type { ChatEvent } from './events.js';
 import { observeReadable, readableFromSubject, selectReadable } from './readable.js';
 import { type SessionHandle, startSession } from './session/session.js';
 import { ChannelSync } from './state/channelSync.js';
-import { HistoryLoader, newestSentId } from './state/history.js';
+import { HistoryLoader } from './state/history.js';
 import { Keepalive } from './state/keepalive.js';
 import { findOwnMessageViaHistory, Outbox } from './state/outbox.js';
 import { ReadMarkers } from './state/readMarkers.js';
 import { ChatStore } from './state/store.js';
-import { type TokenSource, TokenManager } from './token.js';
-import { ChatHttp } from './transport/http.js';
+import { TokenManager, type TokenSource } from './token.js';
 import type { ServerFrame } from './transport/frames.js';
+import { ChatHttp } from './transport/http.js';
 import type {
   Channel,
   ChannelMessages,
@@ -109,10 +109,16 @@ export class ChatClient {
   private readonly clock: Clock;
   private readonly eventSubject = new Subject<ChatEvent>();
   private readonly readables = new Map<string, Readable<unknown>>();
-  private readonly directorySubject = new BehaviorSubject<DirectoryState>({ channels: null, loading: false, error: null });
+  private readonly directorySubject = new BehaviorSubject<DirectoryState>({
+    channels: null,
+    loading: false,
+    error: null,
+  });
   private readonly directoryReadable = readableFromSubject(this.directorySubject);
   private mounts = 0;
   private unmountTimer: unknown = null;
+  private healRetryTimer: unknown = null;
+  private healRetryAttempt = 0;
   private disposed = false;
   private readonly teardown: (() => void)[] = [];
 
@@ -183,7 +189,10 @@ export class ChatClient {
       random,
       me: () => this.store.snapshot.me,
       findOwnMessage: (channelId, query) =>
-        findOwnMessageViaHistory(this.http, channelId, { ...query, senderId: this.store.snapshot.me?.id ?? 0 }),
+        findOwnMessageViaHistory(this.http, channelId, {
+          ...query,
+          senderId: this.store.snapshot.me?.id ?? 0,
+        }),
       onError: report,
     });
     this.session = startSession({
@@ -194,22 +203,28 @@ export class ChatClient {
       http: this.http,
       onUser: (user) => this.store.dispatch({ type: 'me', user }),
       onFrame: (frame, raw) => this.onFrame(frame, raw),
-      onSent: (raw) => this.emit({ type: 'frame', direction: 'out', event: frameName(raw), bytes: raw.length, at: this.clock.now() }),
+      onSent: (raw) =>
+        this.emit({
+          type: 'frame',
+          direction: 'out',
+          event: frameName(raw),
+          bytes: raw.length,
+          at: this.clock.now(),
+        }),
       onError: report,
       ack: () => this.keepalive.ack(),
       needsKeepalive: () => this.keepalive.needed(),
       onLive: () => void this.onLive(),
-      onDown: () => {
-        this.keepalive.resetWindow();
-        this.history.markRisk();
-      },
+      onDown: () => this.history.markRisk(),
     });
     this.connection = this.session.connection;
     this.connection$ = observeReadable(this.connection);
     this.channels = this.store.channels;
     this.channels$ = observeReadable(this.channels);
     this.teardown.push(
-      this.connection.subscribe(() => this.emit({ type: 'connection', state: this.connection.getSnapshot(), at: this.clock.now() })),
+      this.connection.subscribe(() =>
+        this.emit({ type: 'connection', state: this.connection.getSnapshot(), at: this.clock.now() }),
+      ),
     );
     this.watchPlaceholders();
   }
@@ -261,6 +276,7 @@ export class ChatClient {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.healRetryTimer !== null) this.clock.clearTimeout(this.healRetryTimer);
     this.outbox.dispose();
     this.readMarkers.dispose();
     this.session.stop();
@@ -340,9 +356,16 @@ export class ChatClient {
     return this.store.unreadSummary;
   }
 
-  /** The PUBLIC channel directory (null until `refreshDirectory()` first answers). */
+  /**
+   * The PUBLIC channel directory; the first observer loads it (`channels` is null until the first answer).
+   */
   get directory(): Readable<DirectoryState> {
-    return this.directoryReadable;
+    return this.cachedReadable('directory', () =>
+      this.onObserve(this.directoryReadable, () => {
+        const { channels, loading } = this.directorySubject.getValue();
+        if (channels === null && !loading) void this.refreshDirectory();
+      }),
+    );
   }
 
   /** Reloads the directory of PUBLIC channels (`GET /chat/channels`). Errors land in `directory.error`. */
@@ -353,7 +376,11 @@ export class ChatClient {
       const channels = await this.channelSync.publicChannels();
       this.directorySubject.next({ channels, loading: false, error: null });
     } catch (error) {
-      this.directorySubject.next({ ...this.directorySubject.getValue(), loading: false, error: asChatError(error) });
+      this.directorySubject.next({
+        ...this.directorySubject.getValue(),
+        loading: false,
+        error: asChatError(error),
+      });
     }
   };
 
@@ -390,7 +417,12 @@ export class ChatClient {
   }
 
   /** Creates an announcement channel (moderators and announcers only). */
-  createAnnouncement(input: { name: string; description: string; userIds: readonly number[]; message: string }) {
+  createAnnouncement(input: {
+    name: string;
+    description: string;
+    userIds: readonly number[];
+    message: string;
+  }) {
     return this.channelSync.createAnnouncement(input);
   }
 
@@ -459,7 +491,10 @@ export class ChatClient {
   }
 
   /** Backfills every channel with loaded messages that `which` selects, a few at a time. */
-  private async heal(which: (channel: Channel) => boolean, targets?: Map<number, number | null>): Promise<void> {
+  private async heal(
+    which: (channel: Channel) => boolean,
+    targets?: Map<number, number | null>,
+  ): Promise<void> {
     const state = this.store.snapshot;
     const ids = [...state.channels.values()]
       .filter((c) => !c.draft && which(c) && this.history.cursor(c.id) !== null)
@@ -472,13 +507,35 @@ export class ChatClient {
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, ids.length) }, worker));
+    this.retryFailedBackfills();
+  }
+
+  /**
+   * Backfills that failed on a retryable error are tried again, with backoff, while live: otherwise they would
+   * wait for the next reconnect or late ack, which a network that healed never brings.
+   */
+  private retryFailedBackfills(): void {
+    if (this.history.failedBackfills().size === 0) {
+      this.healRetryAttempt = 0;
+      return;
+    }
+    if (this.healRetryTimer !== null || this.disposed) return;
+    const delay = Math.min(30_000, 1000 * 2 ** this.healRetryAttempt);
+    this.healRetryAttempt += 1;
+    this.healRetryTimer = this.clock.setTimeout(() => {
+      this.healRetryTimer = null;
+      // Not live: entering `live` heals every channel anyway.
+      if (this.connection.getSnapshot().status !== 'live') return;
+      const failed = this.history.failedBackfills();
+      void this.heal((channel) => failed.has(channel.id));
+    }, delay);
   }
 
   private ensureChannel(channelId: number): void {
     const id = this.store.resolve(channelId);
     const channel = this.store.snapshot.channels.get(id);
     if (id <= 0 || channel?.draft) return;
-    if (!channel || !channel.loaded || (channel.type === 'PM' && !this.hasPmUsers(channel))) {
+    if (!channel?.loaded || (channel.type === 'PM' && !this.hasPmUsers(channel))) {
       void this.channelSync.fetch(id);
     }
   }
@@ -493,9 +550,11 @@ export class ChatClient {
     const channel = this.store.snapshot.channels.get(id);
     if (id <= 0 || !channel || channel.draft) return;
     if (!this.store.snapshot.messages.get(id)?.loaded) {
-      this.history.loadLatest(id).catch((error: unknown) =>
-        this.emit({ type: 'error', error: asChatError(error), at: this.clock.now() }),
-      );
+      this.history
+        .loadLatest(id)
+        .catch((error: unknown) =>
+          this.emit({ type: 'error', error: asChatError(error), at: this.clock.now() }),
+        );
     }
   }
 
@@ -561,7 +620,9 @@ function frameName(raw: string): string {
 }
 
 function asChatError(error: unknown): ChatError {
-  return error instanceof ChatError ? error : new ChatError('network', 'Unexpected failure', { cause: error });
+  return error instanceof ChatError
+    ? error
+    : new ChatError('network', 'Unexpected failure', { cause: error });
 }
 
 export { readableFromSubject };

@@ -58,7 +58,9 @@ export class ChatError extends Error {
 
 /** True for a `ChatError` (also across bundle copies). */
 export function isChatError(value: unknown): value is ChatError {
-  return value instanceof ChatError || (value instanceof Error && value.name === 'ChatError' && 'kind' in value);
+  return (
+    value instanceof ChatError || (value instanceof Error && value.name === 'ChatError' && 'kind' in value)
+  );
 }
 
 /**

@@ -1,10 +1,22 @@
 // @osu-chat/core: the public API, and nothing else.
-export { ChatClient, type ChatClientOptions, createChatClient, type DirectoryState, realClock } from './ChatClient.js';
+export {
+  ChatClient,
+  type ChatClientOptions,
+  createChatClient,
+  type DirectoryState,
+  realClock,
+} from './ChatClient.js';
 export { ChatError, type ChatErrorKind, isChatError, redact, redactUrl } from './errors.js';
 export type { ChatEvent } from './events.js';
+export { type LinkKind, type MessageLink, type ParsedMessage, type ParseMessageOptions, parseMessage } from './parseMessage.js';
 export { observeReadable, readableFromSubject, selectReadable } from './readable.js';
 export { createSessionMachine, sessionMachine } from './session/sessionMachine.js';
-export { connectionStateEqual, type SessionChart, sessionChart, toConnectionState } from './session/status.js';
+export {
+  connectionStateEqual,
+  type SessionChart,
+  sessionChart,
+  toConnectionState,
+} from './session/status.js';
 export { mentions, sortChannels } from './state/selectors.js';
 export { type TokenSource, tokenScopes } from './token.js';
 export type {

@@ -1,5 +1,5 @@
 // Readable<T>: a synchronous snapshot plus change notification, the one shape every UI binding reads.
-import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs';
+import { type BehaviorSubject, distinctUntilChanged, Observable } from 'rxjs';
 import type { Readable } from './types.js';
 
 export type { Readable } from './types.js';
@@ -57,18 +57,13 @@ export function selectReadable<S, T>(
 
 const UNSET: unique symbol = Symbol('unset');
 
-/** The Observable of a Readable: emits the current snapshot, then each change. */
+/**
+ * The Observable of a Readable: on subscribe it emits the current snapshot, then each changed one; it
+ * subscribes to the Readable only while observed.
+ */
 export function observeReadable<T>(readable: Readable<T>): Observable<T> {
-  const subject = new BehaviorSubject(readable.getSnapshot());
-  return new BehaviorSubjectObservable(readable, subject).pipe(
-    map((value) => value),
-    distinctUntilChanged(),
-  );
-}
-
-class BehaviorSubjectObservable<T> extends BehaviorSubject<T> {
-  constructor(readable: Readable<T>, subject: BehaviorSubject<T>) {
-    super(subject.getValue());
-    readable.subscribe(() => this.next(readable.getSnapshot()));
-  }
+  return new Observable<T>((subscriber) => {
+    subscriber.next(readable.getSnapshot());
+    return readable.subscribe(() => subscriber.next(readable.getSnapshot()));
+  }).pipe(distinctUntilChanged());
 }

@@ -36,7 +36,9 @@ export class TokenManager {
         this.token = token;
         return token;
       } catch (cause) {
-        throw cause instanceof ChatError ? cause : new ChatError('auth', 'The token provider failed', { cause });
+        throw cause instanceof ChatError
+          ? cause
+          : new ChatError('auth', 'The token provider failed', { cause });
       } finally {
         this.pending = undefined;
       }

@@ -37,7 +37,7 @@ export class ApiRoutes {
     private readonly world: World,
     private readonly clock: Clock,
     private readonly faults: FaultTable,
-    private readonly socketUrl: () => string,
+    readonly socketUrl: () => string,
   ) {
     this.routes = buildRoutes(world, socketUrl);
   }

@@ -85,7 +85,8 @@ function assignPath(target: Record<string, unknown> | unknown[], path: string[],
       return;
     }
     const index = key === '' ? target.length : Number(key);
-    const child = (target[index] ??= rest[0] === '' ? [] : Object.create(null));
+    target[index] ??= rest[0] === '' ? [] : Object.create(null);
+    const child = target[index];
     if (typeof child === 'object' && child !== null)
       assignPath(child as Record<string, unknown>, rest, value);
     return;

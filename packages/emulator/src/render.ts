@@ -40,6 +40,25 @@ export function userCompact(ctx: RenderContext, user: UserRecord) {
   };
 }
 
+/** What a message's `sender` renders as once its user no longer exists. */
+export function deletedUser(id: number) {
+  return {
+    avatar_url: null,
+    country_code: '',
+    default_group: 'default',
+    id,
+    is_active: false,
+    is_bot: false,
+    is_deleted: true,
+    is_online: false,
+    is_supporter: false,
+    last_visit: null,
+    pm_friends_only: false,
+    profile_colour: null,
+    username: '[deleted user]',
+  };
+}
+
 const MODERATOR_GROUP = {
   colour: '#99EB47',
   has_listing: true,
@@ -85,6 +104,21 @@ export function channelBase(
     message_length_limit: view.messageLengthLimit,
     moderated: channel.moderated,
     uuid: view.uuid ?? null,
+  };
+}
+
+/** `POST /chat/channels` for a PM that does not exist yet (§2.6): a blank channel that was never saved. */
+export function unsavedChannelJson(messageLengthLimit: number) {
+  return {
+    channel_id: null,
+    name: null,
+    description: '',
+    icon: null,
+    type: null,
+    message_length_limit: messageLengthLimit,
+    moderated: false,
+    uuid: null,
+    recent_messages: [],
   };
 }
 

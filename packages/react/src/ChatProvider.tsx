@@ -4,6 +4,7 @@ import { createContext, type ReactNode, useContext, useEffect } from 'react';
 const ChatContext = createContext<ChatClient | null>(null);
 
 export interface ChatProviderProps {
+  /** A client from `createChatClient()`, created once (outside render, or in `useState`). */
   client: ChatClient;
   children?: ReactNode;
 }

@@ -4,7 +4,7 @@ export { ChatProvider, type ChatProviderProps, useChatClient } from './ChatProvi
 export { type ActionState, useAction } from './useAction.js';
 export { useChannel } from './useChannel.js';
 export { useChannels } from './useChannels.js';
-export { useChatSelector } from './useChatSelector.js';
+export { type ChatSelectorOptions, useChatSelector } from './useChatSelector.js';
 export { useConnection } from './useConnection.js';
 export { useJoinChannel } from './useJoinChannel.js';
 export { useLeaveChannel } from './useLeaveChannel.js';

@@ -1,4 +1,4 @@
-import { isChatError, type ChatError } from '@osu-chat/core';
+import { type ChatError, isChatError } from '@osu-chat/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 export interface ActionState<A extends unknown[], R> {
@@ -10,7 +10,17 @@ export interface ActionState<A extends unknown[], R> {
   error: ChatError | null;
 }
 
-/** Wraps a client action with pending/error state for a button or form (UI state, not chat state). */
+/**
+ * Wraps a client action with pending/error state for a button or form (UI state, not chat state). The
+ * action hooks (`useJoinChannel`, `useLeaveChannel`, `useOpenPrivateChat`) are built on it.
+ *
+ * @example
+ * ```tsx
+ * const client = useChatClient();
+ * const markRead = useAction(async (id: number) => client.markAsRead(id));
+ * <button disabled={markRead.pending} onClick={() => markRead.run(channelId)}>Mark read</button>
+ * ```
+ */
 export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>): ActionState<A, R> {
   const [pending, setPending] = useState(0);
   const [error, setError] = useState<ChatError | null>(null);

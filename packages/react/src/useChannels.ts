@@ -4,8 +4,9 @@ import { NO_CHANNELS } from './serverSnapshots.js';
 import { useReadable } from './useReadable.js';
 
 /**
- * The joined channels (and draft PMs) in osu-web's order: public channels by name, then PMs by last message.
- * Re-renders only when the list or one of its channels changes.
+ * The joined channels (and draft PMs) in osu-web's order: public channels by name, then announcements, groups
+ * and teams, then PMs by last message (newest first, drafts on top). The array keeps its identity while no
+ * channel in it changed, so this re-renders only when the list or one of its channels changes.
  *
  * @example
  * ```tsx

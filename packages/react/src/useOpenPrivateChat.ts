@@ -3,13 +3,13 @@ import { useChatClient } from './ChatProvider.js';
 import { type ActionState, useAction } from './useAction.js';
 
 /**
- * Opening a PM with a user: the existing channel, or a draft whose first message creates it.
+ * Opening a PM with a user: `run(userId)` resolves with the existing channel, or with a draft (negative id,
+ * `draft: true`) whose first message, sent with `useSendMessage`, creates it.
  *
  * @example
  * ```tsx
  * const open = useOpenPrivateChat();
- * const channel = await open.run(userId);
- * select(channel.id);
+ * <button disabled={open.pending} onClick={async () => select((await open.run(userId)).id)}>Message</button>
  * ```
  */
 export function useOpenPrivateChat(): ActionState<[userId: number], Channel> {

@@ -23,23 +23,21 @@ export interface UseReadableOptions<T, S> {
  * ```
  */
 export function useReadable<T, S = T>(readable: Readable<T>, options: UseReadableOptions<T, S> = {}): S {
-  const memo = useRef<{ input: T; output: S } | null>(null);
-  // Options are usually inline: read the latest through a ref instead of resubscribing.
+  const memo = useRef<{ input: T; select: unknown; output: S } | null>(null);
+  // Options are usually inline: read the latest through a ref instead of resubscribing. The selector is part
+  // of the memo key, so a selector that closes over changed props is applied again even if the input is not new.
   const latest = useRef(options);
   latest.current = options;
 
   const getSnapshot = useCallback((): S => {
     const input = readable.getSnapshot();
-    const last = memo.current;
-    if (last && Object.is(last.input, input)) return last.output;
     const { select, isEqual = Object.is } = latest.current;
+    const last = memo.current;
+    if (last && Object.is(last.input, input) && last.select === select) return last.output;
     const output = select ? select(input) : (input as unknown as S);
-    if (last && isEqual(last.output, output)) {
-      memo.current = { input, output: last.output };
-      return last.output;
-    }
-    memo.current = { input, output };
-    return output;
+    const kept = last && isEqual(last.output, output) ? last.output : output;
+    memo.current = { input, select, output: kept };
+    return kept;
   }, [readable]);
 
   const getServerSnapshot = useCallback(

@@ -11,17 +11,21 @@ export interface UseSendMessageResult {
   pending: readonly Message[];
   /** This channel's messages that failed; each has `error`. */
   failed: readonly Message[];
+  /** Sends a failed message again (by its `localId`); it shows as pending under the same `key`. */
   retry: (localId: string) => Promise<Message>;
+  /** Drops a failed message from the list. */
   discard: (localId: string) => void;
 }
 
 /**
- * Sending to one channel, with its pending and failed messages.
+ * Sending to one channel (or to a draft PM, which the first message creates), with its pending and failed
+ * messages. A message shows in `useMessages` at once as pending and keeps its `key` once sent.
  *
  * @example
  * ```tsx
- * const { send, failed, retry } = useSendMessage(id);
- * <form onSubmit={() => send(text).catch(showError)}>…</form>
+ * const { send, failed, retry, discard } = useSendMessage(id);
+ * <form onSubmit={(e) => { e.preventDefault(); send(text).catch(showError); }}>…</form>
+ * {failed.map((m) => <Failed key={m.key} onRetry={() => retry(m.localId!)} onDiscard={() => discard(m.localId!)} />)}
  * ```
  */
 export function useSendMessage(channelId: number): UseSendMessageResult {

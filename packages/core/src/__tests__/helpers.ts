@@ -3,8 +3,8 @@
 import { createEmulator, type Emulator } from '@osu-chat/emulator';
 import { expect, vi } from 'vitest';
 import WebSocket from 'ws';
-import { type ChatClient, type ChatClientOptions, createChatClient } from '../index.js';
 import type { ChatEvent } from '../events.js';
+import { type ChatClient, type ChatClientOptions, createChatClient } from '../index.js';
 import type { Clock } from '../types.js';
 
 /**
@@ -45,7 +45,8 @@ export class ManualClock implements Clock {
     for (;;) {
       await settle();
       let next: [number, { at: number; callback: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
+      for (const entry of this.timers)
+        if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
       if (!next) break;
       this.timers.delete(next[0]);
       this.time = Math.max(this.time, next[1].at);
@@ -132,7 +133,10 @@ export async function connectClient(
 }
 
 export async function waitForStatus(client: ChatClient, status: string, timeout = 5000): Promise<void> {
-  await vi.waitFor(() => expect(client.connection.getSnapshot().status).toBe(status), { timeout, interval: 5 });
+  await vi.waitFor(() => expect(client.connection.getSnapshot().status).toBe(status), {
+    timeout,
+    interval: 5,
+  });
 }
 
 /** The server's messages of a channel, ascending, as `[id, content]` pairs. */

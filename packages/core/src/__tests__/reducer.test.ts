@@ -42,7 +42,15 @@ function message(id: number, channelId = 10, patch: Partial<Message> = {}): Mess
 }
 
 function pending(localId: string, channelId = 10, content = 'hi'): Message {
-  return { ...message(0, channelId), key: localId, id: null, senderId: me.id, content, status: 'pending', localId };
+  return {
+    ...message(0, channelId),
+    key: localId,
+    id: null,
+    senderId: me.id,
+    content,
+    status: 'pending',
+    localId,
+  };
 }
 
 function run(actions: ChatAction[], state: ChatState = INITIAL_STATE): ChatState {
@@ -55,14 +63,25 @@ const setup: ChatAction[] = [
   { type: 'channel.upserted', channel: channel(11) },
 ];
 
-const received = (messages: Message[], at = 0): ChatAction => ({ type: 'messages.received', messages, users: [], at });
+const received = (messages: Message[], at = 0): ChatAction => ({
+  type: 'messages.received',
+  messages,
+  users: [],
+  at,
+});
 
 describe('messages', () => {
   it('keeps messages ordered by id and drops duplicates from socket and history', () => {
     const state = run([
       ...setup,
       received([message(5), message(3)]),
-      { type: 'history.loaded', channelId: 10, direction: 'newer', messages: [message(3), message(4)], users: [] },
+      {
+        type: 'history.loaded',
+        channelId: 10,
+        direction: 'newer',
+        messages: [message(3), message(4)],
+        users: [],
+      },
       received([message(5)]),
     ]);
     expect(state.messages.get(10)?.messages.map((m) => m.id)).toEqual([3, 4, 5]);
@@ -70,7 +89,10 @@ describe('messages', () => {
 
   it('merges the socket echo into the pending send by uuid and keeps its key', () => {
     let state = run([...setup, { type: 'send.pending', message: pending('u1') }]);
-    state = run([received([message(7, 10, { senderId: me.id, content: 'hi', localId: 'u1', key: 'u1' })])], state);
+    state = run(
+      [received([message(7, 10, { senderId: me.id, content: 'hi', localId: 'u1', key: 'u1' })])],
+      state,
+    );
     const list = state.messages.get(10)?.messages ?? [];
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ id: 7, key: 'u1', status: 'sent' });
@@ -154,8 +176,15 @@ describe('channels', () => {
 
   it('promotes a draft PM: its pending message moves to the real channel, the draft id aliases it', () => {
     const draft = channel(-2, { type: 'PM', draft: true, userIds: [1, 2] });
-    let state = run([...setup, { type: 'draft.created', channel: draft }, { type: 'send.pending', message: pending('u9', -2) }]);
-    state = run([{ type: 'draft.promoted', draftId: -2, channel: channel(50, { type: 'PM', userIds: [1, 2] }) }], state);
+    let state = run([
+      ...setup,
+      { type: 'draft.created', channel: draft },
+      { type: 'send.pending', message: pending('u9', -2) },
+    ]);
+    state = run(
+      [{ type: 'draft.promoted', draftId: -2, channel: channel(50, { type: 'PM', userIds: [1, 2] }) }],
+      state,
+    );
     expect(state.channels.has(-2)).toBe(false);
     expect(state.aliases.get(-2)).toBe(50);
     expect(state.messages.get(50)?.messages.map((m) => m.key)).toEqual(['u9']);
@@ -208,22 +237,33 @@ describe('reducer invariants (property-based)', () => {
   const channelId = fc.constantFrom(10, 11, 99);
   const action: fc.Arbitrary<ChatAction> = fc.oneof(
     fc.record({ ids: fc.array(ids, { maxLength: 8 }), channelId }).map(({ ids, channelId }) =>
-      received(ids.map((id) => message(id, channelId)), 0),
+      received(
+        ids.map((id) => message(id, channelId)),
+        0,
+      ),
     ),
-    fc.record({ ids: fc.array(ids, { maxLength: 8 }), channelId, direction: fc.constantFrom('latest', 'older', 'newer') }).map(
-      ({ ids, channelId, direction }): ChatAction => ({
-        type: 'history.loaded',
+    fc
+      .record({
+        ids: fc.array(ids, { maxLength: 8 }),
         channelId,
-        direction: direction as 'latest' | 'older' | 'newer',
-        messages: [...new Set(ids)].sort((a, b) => a - b).map((id) => message(id, channelId)),
-        users: [],
-      }),
-    ),
+        direction: fc.constantFrom('latest', 'older', 'newer'),
+      })
+      .map(
+        ({ ids, channelId, direction }): ChatAction => ({
+          type: 'history.loaded',
+          channelId,
+          direction: direction as 'latest' | 'older' | 'newer',
+          messages: [...new Set(ids)].sort((a, b) => a - b).map((id) => message(id, channelId)),
+          users: [],
+        }),
+      ),
     // The outbox only sends to channels in the list.
-    fc.record({ n: fc.integer({ min: 1, max: 6 }), channelId: fc.constantFrom(10, 11) }).map(({ n, channelId }) => ({
-      type: 'send.pending' as const,
-      message: pending(`l${n}`, channelId),
-    })),
+    fc
+      .record({ n: fc.integer({ min: 1, max: 6 }), channelId: fc.constantFrom(10, 11) })
+      .map(({ n, channelId }) => ({
+        type: 'send.pending' as const,
+        message: pending(`l${n}`, channelId),
+      })),
     fc.record({ n: fc.integer({ min: 1, max: 6 }), id: ids }).map(({ n, id }) => ({
       type: 'send.sent' as const,
       localId: `l${n}`,
@@ -235,46 +275,56 @@ describe('reducer invariants (property-based)', () => {
       error: new ChatError('network', 'x'),
     })),
     fc.integer({ min: 1, max: 6 }).map((n) => ({ type: 'send.discarded' as const, localId: `l${n}` })),
-    fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }).map((userIds) => ({ type: 'users.silenced' as const, userIds })),
+    fc
+      .array(fc.integer({ min: 1, max: 4 }), { maxLength: 2 })
+      .map((userIds) => ({ type: 'users.silenced' as const, userIds })),
   );
 
   it('keeps every channel sorted, unique, pending last, within the cap, and never loses an unsent message', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(action, { minLength: 1, maxLength: 5 }), { maxLength: 25 }), (batches) => {
-        let state = run(setup);
-        // The outbox makes a local id pending once, and reports it sent at most once after that.
-        const made = new Set<string>();
-        const done = new Set<string>();
-        const unsent = new Set<string>();
-        for (const generated of batches) {
-          const batch = generated.filter((a) => {
-            if (a.type === 'send.pending') {
-              if (made.has(a.message.key)) return false;
-              made.add(a.message.key);
-              unsent.add(a.message.key);
-            }
-            if (a.type === 'send.sent' || a.type === 'send.discarded') {
-              if (!made.has(a.localId) || done.has(a.localId)) return false;
-              done.add(a.localId);
-              unsent.delete(a.localId);
-            }
-            return true;
-          });
-          state = reduce(state, batch, options);
-        }
-        for (const list of state.messages.values()) {
-          const sent = list.messages.filter((m) => m.status === 'sent');
-          const firstUnsent = list.messages.findIndex((m) => m.status !== 'sent');
-          if (firstUnsent >= 0) expect(list.messages.slice(firstUnsent).every((m) => m.status !== 'sent')).toBe(true);
-          for (let i = 1; i < sent.length; i += 1) {
-            expect((sent[i]?.id as number) > (sent[i - 1]?.id as number)).toBe(true);
+      fc.property(
+        fc.array(fc.array(action, { minLength: 1, maxLength: 5 }), { maxLength: 25 }),
+        (batches) => {
+          let state = run(setup);
+          // The outbox makes a local id pending once, and reports it sent at most once after that.
+          const made = new Set<string>();
+          const done = new Set<string>();
+          const unsent = new Set<string>();
+          for (const generated of batches) {
+            const batch = generated.filter((a) => {
+              if (a.type === 'send.pending') {
+                if (made.has(a.message.key)) return false;
+                made.add(a.message.key);
+                unsent.add(a.message.key);
+              }
+              if (a.type === 'send.sent' || a.type === 'send.discarded') {
+                if (!made.has(a.localId) || done.has(a.localId)) return false;
+                done.add(a.localId);
+                unsent.delete(a.localId);
+              }
+              return true;
+            });
+            state = reduce(state, batch, options);
           }
-          const keys = list.messages.map((m) => m.key);
-          expect(new Set(keys).size).toBe(keys.length);
-        }
-        const present = new Set([...state.messages.values()].flatMap((l) => l.messages.filter((m) => m.status !== 'sent').map((m) => m.key)));
-        for (const key of unsent) expect(present.has(key)).toBe(true);
-      }),
+          for (const list of state.messages.values()) {
+            const sent = list.messages.filter((m) => m.status === 'sent');
+            const firstUnsent = list.messages.findIndex((m) => m.status !== 'sent');
+            if (firstUnsent >= 0)
+              expect(list.messages.slice(firstUnsent).every((m) => m.status !== 'sent')).toBe(true);
+            for (let i = 1; i < sent.length; i += 1) {
+              expect((sent[i]?.id as number) > (sent[i - 1]?.id as number)).toBe(true);
+            }
+            const keys = list.messages.map((m) => m.key);
+            expect(new Set(keys).size).toBe(keys.length);
+          }
+          const present = new Set(
+            [...state.messages.values()].flatMap((l) =>
+              l.messages.filter((m) => m.status !== 'sent').map((m) => m.key),
+            ),
+          );
+          for (const key of unsent) expect(present.has(key)).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -5,8 +5,8 @@ import { ChatError } from '../errors.js';
 import { selectReadable } from '../readable.js';
 import type { TokenManager } from '../token.js';
 import { tokenScopes } from '../token.js';
-import type { ChatHttp } from '../transport/http.js';
 import type { ServerFrame } from '../transport/frames.js';
+import type { ChatHttp } from '../transport/http.js';
 import { decodeUser, isObject } from '../transport/wire.js';
 import type { Clock, ConnectionState, Readable, User } from '../types.js';
 import { createSessionMachine, type ResolvedSession } from './sessionMachine.js';
@@ -132,9 +132,11 @@ async function resolveSession(deps: SessionOptions, refresh: boolean): Promise<R
   let socketUrl = options.socketUrl;
   if (!socketUrl && mode === 'lazer') {
     const json = await http.request<unknown>('GET', '/notifications');
-    if (isObject(json) && typeof json.notification_endpoint === 'string') socketUrl = json.notification_endpoint;
+    if (isObject(json) && typeof json.notification_endpoint === 'string')
+      socketUrl = json.notification_endpoint;
   }
-  if (!socketUrl && /^https:\/\/(osu|lazer)\.ppy\.sh$/.test(options.apiUrl)) socketUrl = 'wss://notify.ppy.sh';
+  if (!socketUrl && /^https:\/\/(osu|lazer)\.ppy\.sh$/.test(options.apiUrl))
+    socketUrl = 'wss://notify.ppy.sh';
   if (!socketUrl) {
     throw new ChatError(
       'invalid',
@@ -145,11 +147,17 @@ async function resolveSession(deps: SessionOptions, refresh: boolean): Promise<R
 }
 
 /** Browser online/offline and page visibility, where they exist. Returns the cleanup. */
-function watchEnvironment(send: (type: 'network.offline' | 'network.online' | 'page.visible') => void): () => void {
+function watchEnvironment(
+  send: (type: 'network.offline' | 'network.online' | 'page.visible') => void,
+): () => void {
   const target = globalThis as unknown as {
     addEventListener?: (type: string, listener: () => void) => void;
     removeEventListener?: (type: string, listener: () => void) => void;
-    document?: { visibilityState?: string; addEventListener?: (t: string, l: () => void) => void; removeEventListener?: (t: string, l: () => void) => void };
+    document?: {
+      visibilityState?: string;
+      addEventListener?: (t: string, l: () => void) => void;
+      removeEventListener?: (t: string, l: () => void) => void;
+    };
   };
   if (typeof target.addEventListener !== 'function' || isNode) return () => {};
   const offline = () => send('network.offline');

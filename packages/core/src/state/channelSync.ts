@@ -4,7 +4,14 @@
 import { filter, firstValueFrom, map, race, take } from 'rxjs';
 import { ChatError } from '../errors.js';
 import type { ChatHttp } from '../transport/http.js';
-import { decodeChannel, decodeList, decodeMessage, decodeSilence, decodeUser, isObject } from '../transport/wire.js';
+import {
+  decodeChannel,
+  decodeList,
+  decodeMessage,
+  decodeSilence,
+  decodeUser,
+  isObject,
+} from '../transport/wire.js';
 import type { Channel, Clock, User } from '../types.js';
 import type { ChatStore } from './store.js';
 
@@ -70,7 +77,9 @@ export class ChannelSync {
         const json = await this.options.http.request<unknown>('GET', `/chat/channels/${channelId}`);
         if (!isObject(json)) throw new ChatError('protocol', 'Malformed channel from the server');
         const channel = decodeChannel(json.channel);
-        const users = Array.isArray(json.users) ? decodeList(json.users, decodeUser, this.options.onError) : [];
+        const users = Array.isArray(json.users)
+          ? decodeList(json.users, decodeUser, this.options.onError)
+          : [];
         if (users.length > 0) this.options.store.dispatch({ type: 'users.seen', users });
         this.options.store.dispatch({ type: 'channel.upserted', channel });
         return channel;
@@ -241,7 +250,7 @@ export class ChannelSync {
   private whenListed(channelId: number, request: Promise<void>): Promise<Channel> {
     const listed$ = this.options.store.state$.pipe(
       map((state) => state.channels.get(channelId)),
-      filter((channel): channel is Channel => channel !== undefined && channel.loaded),
+      filter((channel): channel is Channel => channel?.loaded === true),
       take(1),
     );
     return firstValueFrom(race(listed$, new Promise<never>((_, reject) => request.catch(reject)))).then(

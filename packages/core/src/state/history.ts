@@ -33,6 +33,8 @@ export class HistoryLoader {
   private readonly healFrom = new Map<number, number>();
   /** Channels whose newest page was empty, with their last message id then: their backfill starts after it. */
   private readonly loadedEmpty = new Map<number, number>();
+  /** Channels whose last backfill stopped on a retryable error (5xx, timeout): worth another try. */
+  private readonly failed = new Set<number>();
 
   constructor(private readonly options: HistoryOptions) {}
 
@@ -89,6 +91,9 @@ export class HistoryLoader {
       if (cursor === null) return 'live';
       if (targetId !== null && cursor >= targetId) {
         this.healFrom.delete(channelId);
+        this.failed.delete(channelId);
+        // A failed backfill may have left `gap` although nothing is missing after all.
+        store.dispatch({ type: 'continuity.changed', channelId, continuity: 'live' });
         return 'live';
       }
       store.dispatch({ type: 'continuity.changed', channelId, continuity: 'recovering' });
@@ -106,13 +111,16 @@ export class HistoryLoader {
             break;
           }
         }
-      } catch (error) {
-        // Left as `gap`: the next risk window or reconnect tries again.
-        this.options.onError(error instanceof ChatError ? error : new ChatError('network', 'Backfill failed'));
+      } catch (cause) {
+        // Left as `gap`: the client retries a retryable failure, and the next risk window or reconnect too.
+        const error = cause instanceof ChatError ? cause : new ChatError('network', 'Backfill failed');
+        if (error.retryable) this.failed.add(channelId);
+        this.options.onError(error);
       }
       // A gap heals later from where this one stopped.
       if (continuity === 'live') this.healFrom.delete(channelId);
       else this.healFrom.set(channelId, cursor);
+      if (continuity === 'live') this.failed.delete(channelId);
       if (store.snapshot.channels.has(channelId)) {
         store.dispatch({ type: 'continuity.changed', channelId, continuity });
       }
@@ -127,6 +135,12 @@ export class HistoryLoader {
   cursor(channelId: number): number | null {
     const newest = newestSentId(this.options.store, channelId);
     return this.healFrom.get(channelId) ?? newest ?? this.loadedEmpty.get(channelId) ?? null;
+  }
+
+  /** Channels whose last backfill failed on a retryable error and that are still listed. */
+  failedBackfills(): Set<number> {
+    for (const id of this.failed) if (!this.options.store.snapshot.channels.has(id)) this.failed.delete(id);
+    return new Set(this.failed);
   }
 
   /** Every loaded channel's current cursor: take it before delivery may have stopped, pass it to `markRisk`. */

@@ -13,8 +13,8 @@ export interface KeepaliveOptions {
   clock: Clock;
   onError: (error: ChatError) => void;
   /**
-   * Called after a successful ack that came later than the activity timeout after the previous one, with what
-   * `checkpoint` returned when that ack was sent (before the server resumed delivery).
+   * Called after a successful ack that came later than the activity timeout after the previous one, with the
+   * lower, per channel, of what `checkpoint` returned when this ack and the previous good one were sent.
    */
   onRiskHealed: (checkpoint: Map<number, number>) => void;
   /** Backfill cursors as they stand before an ack is sent: nothing after them is known to have arrived. */
@@ -29,6 +29,8 @@ export class Keepalive {
   /** Highest silence id seen: the `history_since` osu-web sends. */
   private maxSilenceId: number | null = null;
   private lastAckAt: number | null = null;
+  /** Backfill cursors as they stood when the last successful ack was sent: delivery was sure up to there. */
+  private lastCheckpoint: Map<number, number> | null = null;
 
   constructor(private readonly options: KeepaliveOptions) {}
 
@@ -45,11 +47,6 @@ export class Keepalive {
     return false;
   }
 
-  /** Forgets when the last ack happened (the socket went down: the reconnect heals everything anyway). */
-  resetWindow(): void {
-    this.lastAckAt = null;
-  }
-
   /** `POST /chat/ack`. Throws a ChatError on failure (the session machine decides what an auth error means). */
   async ack(): Promise<void> {
     const { http, clock } = this.options;
@@ -58,12 +55,20 @@ export class Keepalive {
     const checkpoint = this.options.checkpoint();
     const json = await http.request<unknown>('POST', '/chat/ack', { body });
     const now = clock.now();
+    // Measured from the last good ack even across reconnects: osu! tracks activity per user, not per socket,
+    // so a reconnect does not refresh it; only an ack that went through does.
     const late = this.lastAckAt !== null && now - this.lastAckAt > this.options.activityTimeoutMs;
+    // The user's other sessions may have acked first and resumed delivery, moving this session's cursors past
+    // the withheld messages: heal from where the cursors stood at the last good ack as well.
+    const healFrom = late ? earliest(checkpoint, this.lastCheckpoint) : null;
     this.lastAckAt = now;
+    this.lastCheckpoint = checkpoint;
     if (!isObject(json)) throw new ChatError('protocol', 'Malformed ack response from the server');
-    const silences = Array.isArray(json.silences) ? decodeList(json.silences, decodeSilence, this.options.onError) : [];
+    const silences = Array.isArray(json.silences)
+      ? decodeList(json.silences, decodeSilence, this.options.onError)
+      : [];
     this.applySilences(silences);
-    if (late) this.options.onRiskHealed(checkpoint);
+    if (healFrom) this.options.onRiskHealed(healFrom);
   }
 
   /** Silences from ack or `chat/updates`: their users' messages leave PUBLIC channels. */
@@ -79,4 +84,11 @@ export class Keepalive {
   cursors(): { since: number; historySince: number | null } {
     return { since: this.lastReceivedId, historySince: this.maxSilenceId };
   }
+}
+
+/** Per channel, the lower of two cursor maps. */
+function earliest(a: Map<number, number>, b: Map<number, number> | null): Map<number, number> {
+  const result = new Map(a);
+  for (const [id, cursor] of b ?? []) result.set(id, Math.min(cursor, result.get(id) ?? cursor));
+  return result;
 }

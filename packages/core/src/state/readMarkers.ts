@@ -33,7 +33,12 @@ export class ReadMarkers {
     const id = messageId ?? channel.lastMessageId;
     if (id === null || id === undefined || id <= 0) return;
     this.options.store.dispatch({ type: 'read.marked', channelId, messageId: id });
-    const marker = this.markers.get(channelId) ?? { sentId: 0, lastSentAt: -Infinity, wantedId: 0, timer: null };
+    const marker = this.markers.get(channelId) ?? {
+      sentId: 0,
+      lastSentAt: -Infinity,
+      wantedId: 0,
+      timer: null,
+    };
     this.markers.set(channelId, marker);
     if (id <= Math.max(marker.sentId, marker.wantedId)) return;
     marker.wantedId = id;
@@ -49,9 +54,13 @@ export class ReadMarkers {
     const id = marker.wantedId;
     marker.sentId = id;
     marker.lastSentAt = this.options.clock.now();
-    this.options.http.request('PUT', `/chat/channels/${channelId}/mark-as-read/${id}`).catch((error: unknown) => {
-      this.options.onError(error instanceof ChatError ? error : new ChatError('network', 'mark-as-read failed'));
-    });
+    this.options.http
+      .request('PUT', `/chat/channels/${channelId}/mark-as-read/${id}`)
+      .catch((error: unknown) => {
+        this.options.onError(
+          error instanceof ChatError ? error : new ChatError('network', 'mark-as-read failed'),
+        );
+      });
   }
 
   dispose(): void {

@@ -106,7 +106,8 @@ class Draft {
         this.putUser(action.user);
         return;
       case 'channels.synced':
-        return this.syncChannels(action.channels);
+        this.syncChannels(action.channels);
+        return;
       case 'channel.upserted':
         this.putChannel(action.channel);
         if (this.state.leftAt.has(action.channel.id) || this.leftAt?.has(action.channel.id)) {
@@ -114,13 +115,15 @@ class Draft {
         }
         return;
       case 'channel.removed':
-        return this.removeChannel(action.channelId, action.at);
+        this.removeChannel(action.channelId, action.at);
+        return;
       case 'messages.received':
         for (const user of action.users) this.putUser(user);
         for (const message of action.messages) this.receive(message, action.at);
         return;
       case 'history.loaded':
-        return this.loadHistory(action);
+        this.loadHistory(action);
+        return;
       case 'history.loading': {
         const list = this.list(action.channelId);
         if (list.loadingOlder !== action.loading) {
@@ -147,20 +150,26 @@ class Draft {
         return;
       }
       case 'send.sent':
-        return this.sendSent(action.localId, action.message);
+        this.sendSent(action.localId, action.message);
+        return;
       case 'send.failed':
-        return this.updateUnsent(action.localId, (m) => ({ ...m, status: 'failed', error: action.error }));
+        this.updateUnsent(action.localId, (m) => ({ ...m, status: 'failed', error: action.error }));
+        return;
       case 'send.retrying':
-        return this.updateUnsent(action.localId, (m) => ({ ...m, status: 'pending', error: null }));
+        this.updateUnsent(action.localId, (m) => ({ ...m, status: 'pending', error: null }));
+        return;
       case 'send.discarded':
-        return this.updateUnsent(action.localId, () => null);
+        this.updateUnsent(action.localId, () => null);
+        return;
       case 'users.seen':
         for (const user of action.users) this.putUser(user);
         return;
       case 'read.marked':
-        return this.markRead(action.channelId, action.messageId);
+        this.markRead(action.channelId, action.messageId);
+        return;
       case 'users.silenced':
-        return this.silence(new Set(action.userIds));
+        this.silence(new Set(action.userIds));
+        return;
       case 'draft.created': {
         this.putChannel(action.channel);
         const list = this.list(action.channel.id);
@@ -169,7 +178,8 @@ class Draft {
         return;
       }
       case 'draft.promoted':
-        return this.promoteDraft(action.draftId, action.channel);
+        this.promoteDraft(action.draftId, action.channel);
+        return;
       case 'reset':
         this.reset = true;
         this.state = {
@@ -315,7 +325,8 @@ class Draft {
       found.list.unsent.splice(found.index, 1);
       found.list.changed = true;
     }
-    if (!this.channel(message.channelId)) this.channelMap.set(message.channelId, placeholderChannel(message.channelId));
+    if (!this.channel(message.channelId))
+      this.channelMap.set(message.channelId, placeholderChannel(message.channelId));
     const list = this.list(message.channelId);
     // Without a pending message the local id may already name a sent one: keys must stay unique.
     const taken = !pending && list.sent.some((m) => m.key === localId);
@@ -332,7 +343,8 @@ class Draft {
   private silence(userIds: Set<number>): void {
     for (const [channelId, channel] of this.channels ?? this.state.channels) {
       if (channel.type !== 'PUBLIC') continue;
-      const base = this.lists.get(channelId)?.sent ?? (this.messages ?? this.state.messages).get(channelId)?.messages;
+      const base =
+        this.lists.get(channelId)?.sent ?? (this.messages ?? this.state.messages).get(channelId)?.messages;
       if (!base?.some((m) => userIds.has(m.senderId) && m.status === 'sent')) continue;
       const list = this.list(channelId);
       list.sent = list.sent.filter((m) => !userIds.has(m.senderId));
@@ -341,9 +353,10 @@ class Draft {
   }
 
   private promoteDraft(draftId: number, channel: Channel): void {
-    const draftList = this.lists.has(draftId) || (this.messages ?? this.state.messages).has(draftId)
-      ? this.list(draftId)
-      : undefined;
+    const draftList =
+      this.lists.has(draftId) || (this.messages ?? this.state.messages).has(draftId)
+        ? this.list(draftId)
+        : undefined;
     this.channelMap.delete(draftId);
     this.putChannel(channel);
     const list = this.list(channel.id);

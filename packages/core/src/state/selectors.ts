@@ -16,9 +16,7 @@ const patternCache = new Map<string, RegExp>();
 function mentionPattern(username: string): RegExp {
   let pattern = patternCache.get(username);
   if (!pattern) {
-    const escaped = username
-      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-      .replace(/[ _]/g, '[ _]');
+    const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[ _]/g, '[ _]');
     pattern = new RegExp(`(?<![\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, 'iu');
     if (patternCache.size > 32) patternCache.clear();
     patternCache.set(username, pattern);

@@ -30,7 +30,10 @@ export class ChatStore {
     this.state$ = new BehaviorSubject<ChatState>(INITIAL_STATE);
     this.batches$
       .pipe(
-        scan((state: ChatState, batch: readonly ChatAction[]) => reduce(state, batch, options), INITIAL_STATE),
+        scan(
+          (state: ChatState, batch: readonly ChatAction[]) => reduce(state, batch, options),
+          INITIAL_STATE,
+        ),
         distinctUntilChanged(),
       )
       .subscribe(this.state$);

@@ -60,7 +60,10 @@ export class ChatHttp {
       if (!(error instanceof ChatError) || error.kind !== 'auth' || error.status !== 401) throw error;
       if (options.refreshOnAuth === false) throw error;
       const token = await this.options.refreshToken().catch((cause: unknown) => {
-        throw new ChatError('auth', 'The token was refused and no new token could be had', { status: 401, cause });
+        throw new ChatError('auth', 'The token was refused and no new token could be had', {
+          status: 401,
+          cause,
+        });
       });
       return this.attempt<T>(method, path, options, token);
     }
@@ -91,7 +94,12 @@ export class ChatHttp {
       this.log(method, path, 200, started, null);
       return result;
     } catch (cause) {
-      const error = toChatError(cause, { method, path, timedOut, cancelled: options.signal?.aborted ?? false });
+      const error = toChatError(cause, {
+        method,
+        path,
+        timedOut,
+        cancelled: options.signal?.aborted ?? false,
+      });
       this.log(method, path, error.status ?? null, started, error);
       throw error;
     } finally {
@@ -136,7 +144,8 @@ export function toChatError(
         ? (data as { error: string }).error
         : null;
     const detail = serverMessage ? `: ${serverMessage}` : '';
-    if (status === 401) return new ChatError('auth', `${what} was refused (401)${detail}`, { status, serverMessage, cause });
+    if (status === 401)
+      return new ChatError('auth', `${what} was refused (401)${detail}`, { status, serverMessage, cause });
     if (status === 429) {
       const retryAfter = Number(response.headers.get('retry-after'));
       return new ChatError('rateLimit', `${what} was rate limited (429)${detail}`, {
@@ -147,7 +156,11 @@ export function toChatError(
       });
     }
     if (status === 403 && serverMessage?.includes('scope')) {
-      return new ChatError('auth', `${what} needs a scope the token lacks${detail}`, { status, serverMessage, cause });
+      return new ChatError('auth', `${what} needs a scope the token lacks${detail}`, {
+        status,
+        serverMessage,
+        cause,
+      });
     }
     return new ChatError('http', `${what} failed with ${status}${detail}`, { status, serverMessage, cause });
   }

@@ -97,7 +97,9 @@ export function decodeChannel(json: unknown): Channel {
   const type = text(json.type, 'channel type');
   if (!CHANNEL_TYPES.has(type)) bad('channel type');
   const attributes = isObject(json.current_user_attributes) ? json.current_user_attributes : null;
-  const users = Array.isArray(json.users) ? json.users.filter((u): u is number => Number.isSafeInteger(u)) : [];
+  const users = Array.isArray(json.users)
+    ? json.users.filter((u): u is number => Number.isSafeInteger(u))
+    : [];
   const lastReadId = optionalId(attributes?.last_read_id ?? json.last_read_id, 'last_read_id');
   return {
     id: id(json.channel_id, 'channel id'),
@@ -106,7 +108,9 @@ export function decodeChannel(json: unknown): Channel {
     type: type as ChannelType,
     icon: optionalText(json.icon),
     messageLengthLimit:
-      typeof json.message_length_limit === 'number' && json.message_length_limit > 0 ? json.message_length_limit : 450,
+      typeof json.message_length_limit === 'number' && json.message_length_limit > 0
+        ? json.message_length_limit
+        : 450,
     moderated: json.moderated === true,
     userIds: users,
     canMessage: typeof attributes?.can_message === 'boolean' ? attributes.can_message : null,
@@ -119,14 +123,20 @@ export function decodeChannel(json: unknown): Channel {
 }
 
 /** Decodes an array, dropping (and reporting) malformed items instead of failing the whole list. */
-export function decodeList<T>(json: unknown, decode: (item: unknown) => T, onError: (error: ChatError) => void): T[] {
+export function decodeList<T>(
+  json: unknown,
+  decode: (item: unknown) => T,
+  onError: (error: ChatError) => void,
+): T[] {
   if (!Array.isArray(json)) bad('list');
   const result: T[] = [];
   for (const item of json) {
     try {
       result.push(decode(item));
     } catch (error) {
-      onError(error instanceof ChatError ? error : new ChatError('protocol', 'Malformed item from the server'));
+      onError(
+        error instanceof ChatError ? error : new ChatError('protocol', 'Malformed item from the server'),
+      );
     }
   }
   return result;

@@ -1,0 +1,216 @@
+// The demo in real headless Chromium against the emulator: two users chat in a public channel and a PM, the
+// sockets drop and the app recovers without losing or repeating a message, and hostile message content stays
+// text. The app is the production build (with its Content-Security-Policy) served by Vite's preview server.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEmulator, type Emulator } from '@osu-chat/emulator';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { build, type PreviewServer, preview } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoConfigPlugin } from '../../scripts/demoConfig.js';
+
+const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const screenshots = join(appRoot, '..', '..', 'docs', 'screenshots');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let emu: Emulator;
+let server: PreviewServer;
+let context: BrowserContext;
+let baseUrl: string;
+const temporary: string[] = [];
+const pageErrors: string[] = [];
+let mio: Page;
+let haruki: Page;
+
+beforeAll(async () => {
+  emu = await createEmulator({ port: 0, seed: 'demo' });
+  const outDir = await mkdtemp(join(tmpdir(), 'osu-chat-demo-build-'));
+  const profile = await mkdtemp(join(tmpdir(), 'osu-chat-demo-chromium-'));
+  temporary.push(outDir, profile);
+  const configFile = join(appRoot, 'vite.config.ts');
+  await build({
+    root: appRoot,
+    configFile,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  });
+  const users = emu.seededTokens.map(({ id, username, token, scopes }) => ({ id, username, token, scopes }));
+  server = await preview({
+    root: appRoot,
+    configFile,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0 },
+    plugins: [demoConfigPlugin({ apiUrl: emu.apiUrl, socketUrl: emu.socketUrl, users })],
+  });
+  baseUrl = server.resolvedUrls?.local[0] ?? '';
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  await emu?.close();
+  await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** Opens the app as a seeded user and waits until its session is live. */
+async function openAs(query: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`${query}: ${error.message}`));
+  await page.goto(`${baseUrl}?${query}`);
+  await badge(page, 'live');
+  return page;
+}
+
+function badge(page: Page, status: string) {
+  return page.locator(`.connection-badge[data-status="${status}"]`).waitFor();
+}
+
+async function openChannel(page: Page, name: string) {
+  await page.bringToFront();
+  await page.locator(`.channel-item[data-channel="${name}"]`).click();
+  await page.locator(`.channel-view[aria-label="${name}"]`).waitFor();
+}
+
+async function send(page: Page, text: string) {
+  await page.bringToFront();
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/**
+ * The rendered message texts of the open channel (the list is windowed: the rows on screen). The page comes
+ * to the front first: Chromium does not lay out background tabs, so the list would not measure its rows.
+ */
+async function texts(page: Page): Promise<string[]> {
+  await page.bringToFront();
+  return page.locator('.channel-view .message-body').allTextContents();
+}
+
+async function screenshot(page: Page, name: string) {
+  await mkdir(screenshots, { recursive: true });
+  await page.bringToFront();
+  await page.screenshot({ path: join(screenshots, name) });
+}
+
+function channelId(name: string): number {
+  const channel = emu.state().channels.find((c) => c.name === name);
+  if (!channel) throw new Error(`no channel ${name}`);
+  return channel.channel_id;
+}
+
+function pmId(): number {
+  const pm = emu.state().channels.find((c) => c.type === 'PM');
+  if (!pm) throw new Error('no PM');
+  return pm.channel_id;
+}
+
+function userId(username: string): number {
+  const user = emu.state().users.find((u) => u.username === username);
+  if (!user) throw new Error(`no user ${username}`);
+  return user.id;
+}
+
+describe('the demo in Chromium', () => {
+  it('lets two users chat in a public channel (lazer and third-party tokens)', async () => {
+    mio = await openAs('user=Mio&mode=lazer');
+    haruki = await openAs('user=Haruki');
+    // Mio's `*` token lists her channels; Haruki's third-party token cannot, so he joins from the directory.
+    await openChannel(mio, '#osu');
+    await haruki.bringToFront();
+    await haruki.locator('.sidebar-actions').getByRole('button', { name: 'Browse channels' }).click();
+    await haruki.getByRole('button', { name: 'Join #osu' }).click();
+    await haruki.locator('.channel-view[aria-label="#osu"]').waitFor();
+
+    await send(mio, 'hi Haruki, welcome to #osu');
+    await expect.poll(() => texts(haruki)).toContain('hi Haruki, welcome to #osu');
+    await send(haruki, '/me waves at Mio');
+    await expect.poll(() => texts(mio)).toContain('Haruki waves at Mio');
+    await mio.locator('.message.action.mentioned', { hasText: 'waves at Mio' }).waitFor();
+  });
+
+  it('lets them talk in a PM opened from a name in chat', async () => {
+    await mio.bringToFront();
+    await mio.locator('.message .sender', { hasText: 'Haruki' }).last().click();
+    await mio.locator('.channel-view[aria-label="Haruki"]').waitFor();
+    await send(mio, 'psst, this is a PM');
+    // Haruki's list learns about the PM from the message itself, with an unread count.
+    await haruki.locator('.channel-item[data-channel="Mio"] .pill').waitFor();
+    await openChannel(haruki, 'Mio');
+    await expect.poll(() => texts(haruki)).toContain('psst, this is a PM');
+    await send(haruki, 'got it, see you in #osu');
+    await expect.poll(() => texts(mio)).toContain('got it, see you in #osu');
+    await openChannel(mio, '#osu');
+    await openChannel(haruki, '#osu');
+    await send(haruki, 'anyone up for multi? Mio?');
+    await expect.poll(() => texts(mio)).toContain('anyone up for multi? Mio?');
+
+    await screenshot(mio, 'main.png');
+  });
+
+  it('shows reconnecting when the sockets drop, then each missed message once, in order', async () => {
+    emu.dropSockets();
+    await Promise.all([badge(mio, 'reconnecting'), badge(haruki, 'reconnecting')]);
+    const osu = channelId('#osu');
+    for (const n of [1, 2, 3]) emu.postMessage(osu, { sender_id: userId('Sakura'), content: `missed ${n}` });
+    emu.postMessage(pmId(), { sender_id: userId('Haruki'), content: 'missed PM' });
+
+    await Promise.all([badge(mio, 'live'), badge(haruki, 'live')]);
+    for (const page of [mio, haruki]) {
+      await expect
+        .poll(async () => (await texts(page)).filter((t) => t.startsWith('missed')))
+        .toEqual(['missed 1', 'missed 2', 'missed 3']);
+    }
+    await mio.locator('.channel-item[data-channel="Haruki"] .pill').waitFor();
+
+    await mio.bringToFront();
+    await mio.getByRole('button', { name: 'Session inspector' }).click();
+    await mio.locator('.machine-chart .state.active[data-state="socket.live"]').waitFor();
+    await mio.locator('.wire-log li', { hasText: 'chat.message.new' }).first().waitFor();
+    await screenshot(mio, 'machine-panel.png');
+    await mio.getByRole('button', { name: 'Close inspector' }).click();
+  });
+
+  it('shows HTML and javascript: links in messages as text and runs nothing', async () => {
+    const hostile = [
+      '<img src=x onerror="window.__xss=1">',
+      '<script>window.__xss=2</script>',
+      '[click me](javascript:window.__xss=3)',
+      '<a href="javascript:window.__xss=4">link</a>',
+    ].join(' ');
+    await send(mio, hostile);
+    emu.postMessage(channelId('#osu'), {
+      sender_id: userId('Sakura'),
+      content: `from the server: ${hostile}`,
+    });
+
+    for (const page of [mio, haruki]) {
+      await expect.poll(() => texts(page)).toContain(hostile);
+      await expect.poll(() => texts(page)).toContain(`from the server: ${hostile}`);
+      await page.locator('.message-body', { hasText: 'click me' }).first().click();
+      expect(await page.locator('.message-body img, .message-list img[src="x"]').count()).toBe(0);
+      expect(await page.locator('.message-body script').count()).toBe(0);
+      expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+      expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+    }
+    expect(pageErrors).toEqual([]);
+  });
+});
