@@ -61,9 +61,10 @@ for (const dist of ['packages/core/dist/index.js', 'packages/react/dist/index.js
 }
 
 /** Bundles `source`; returns min bytes, gzip bytes and minified bytes per package (and per input file). */
-async function bundle(source, external = [], conditions = []) {
+async function bundle(source, external = [], conditions = undefined) {
   const result = await build({
-    conditions,
+    // Unset, esbuild applies its defaults (`module` among them, which picks xstate's ESM build).
+    ...(conditions ? { conditions } : {}),
     stdin: { contents: source, resolveDir: path.join(root, 'bench'), sourcefile: 'app.js', loader: 'js' },
     absWorkingDir: root,
     bundle: true,
@@ -146,7 +147,7 @@ printPackages('hooks app', reactApp);
 
 // Where the engine's bytes are: the same app built from core's TypeScript sources (the workspace's
 // `@osu-chat/source` condition), minified bytes per source file.
-const fromSource = await bundle(CORE_APP, DEPS, ['@osu-chat/source']);
+const fromSource = await bundle(CORE_APP, DEPS, ['@osu-chat/source', 'module']);
 const files = fromSource.perFile
   .filter(([file]) => file.startsWith('packages/core/src/'))
   .sort((a, b) => b[1] - a[1]);

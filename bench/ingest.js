@@ -17,7 +17,7 @@ const START_ID = 1_000_000;
 header(
   '1. Ingest',
   `${fmt(FRAMES)} chat.message.new frames (one message each, osu!'s JSON) over ${CHANNELS} channels, written by a\n` +
-    `socket server in a worker thread; figure: time from the push until every message is in the client's state\n` +
+    `socket server in another process; figure: time from the push until every message is in the client's state\n` +
     `(its messages(id) Readables, messageCap ${CAP}). Baseline: a bare ws client that JSON.parses each frame and\n` +
     `appends it to a per-channel array. Medians of ${RUNS} runs after a warm-up.`,
 );

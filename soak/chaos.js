@@ -62,10 +62,10 @@ function causeCode(error) {
 
 /**
  * Runs the chaos until `stop()`: a random user's sockets (sometimes everyone's) dropped every 2–5 s; every
- * 500 ms, scripted faults armed for about `rates` of the requests expected before the next tick (from the
- * last tick's count); at `lapseAt`, a keepalive lapse: the emulator's clock and the clients' `clock` jump
- * 61 s together (every ack is then past osu!'s 60 s window, on both sides, as after a machine slept); the
- * front restarted once at `restartAt` for `restartDownMs`.
+ * 500 ms, scripted faults armed so that about `rates` of all requests meet each kind; at `lapseAt`, a
+ * keepalive lapse: the emulator's clock and the clients' `clock` jump 61 s together (every ack is then past
+ * osu!'s 60 s window, on both sides, as after a machine slept); the front restarted once at `restartAt` for
+ * `restartDownMs`.
  */
 export function startChaos(options) {
   const { emu, front, clock, users, counters, random, lapseAt, restartAt, restartDownMs, rates } = options;
@@ -89,29 +89,31 @@ export function startChaos(options) {
     later(2000 + random() * 3000, drop);
   };
 
-  let seenRequests = counters.requests;
+  // Feedback, not a fixed schedule: faults armed and not used before the next tick are replaced, so each tick
+  // arms what brings the share the clients actually met back up to its rate (at most 3 of a kind at once).
+  let lastDelayAt = 0;
   const armFaults = () => {
-    const recent = counters.requests - seenRequests;
-    seenRequests = counters.requests;
     const faults = [];
-    const arm = (rate, make) => {
-      const expected = recent * rate;
-      const count = Math.floor(expected) + (random() < expected % 1 ? 1 : 0);
+    const arm = (rate, met, make) => {
+      const count = Math.min(3, Math.max(0, Math.ceil(counters.requests * rate - met)));
       for (let i = 0; i < count; i += 1) faults.push(make());
     };
-    arm(rates.error, () => {
+    const { met } = counters;
+    arm(rates.error, met[500] + met[503], () => {
       const status = random() < 0.5 ? 500 : 503;
       counters.armed[status] += 1;
       return { method: '*', path: '/api/v2/*', status, body: { error: `${FAULT_MARK} ${status}` }, times: 1 };
     });
-    arm(rates.rateLimit, () => {
+    arm(rates.rateLimit, met[429], () => {
       counters.armed[429] += 1;
       return { method: '*', path: '/api/v2/*', status: 429, body: { error: `${FAULT_MARK} 429` }, times: 1 };
     });
-    arm(rates.delay, () => {
+    // A delay shows as a timeout only seconds later: one at a time, or the feedback would overshoot.
+    if (Date.now() - lastDelayAt > rates.delayMs && counters.requests * rates.delay - met.timeout >= 1) {
+      lastDelayAt = Date.now();
       counters.armed.delay += 1;
-      return { method: '*', path: '/api/v2/*', delay_ms: rates.delayMs, times: 1 };
-    });
+      faults.push({ method: '*', path: '/api/v2/*', delay_ms: rates.delayMs, times: 1 });
+    }
     // Spread the kinds: the first requests after a tick should not always meet the same one.
     for (let i = faults.length - 1; i > 0; i -= 1) {
       const j = Math.floor(random() * (i + 1));

@@ -3,7 +3,7 @@
 // and keeps its HTTP server and socket hub private): "restarting the server" here is what clients see of a
 // restart — every connection reset, the port refusing connections for a while, then the same port answering
 // again with the same state behind it.
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /**
  * Starts a TCP front on 127.0.0.1 (a free port) that forwards to `target`.

@@ -71,14 +71,20 @@ export function formatReport(report) {
   const { faults, messages, sends, memory } = report;
   const met = faults.met;
   const rows = [
-    ['duration', `${(report.durationMs / 1000).toFixed(0)} s of chaos + ${(report.settleMs / 1000).toFixed(1)} s to heal`],
+    [
+      'duration',
+      `${(report.durationMs / 1000).toFixed(0)} s of chaos + ${(report.settleMs / 1000).toFixed(1)} s to heal`,
+    ],
     ['seed', String(report.seed)],
     ['clients', report.clients.join(', ')],
     ['', ''],
     ['faults injected', ''],
     ['  socket drops', `${faults.socketDrops} (${faults.socketsDropped} sockets)`],
     ['  HTTP 500 / 503', `${met[500]} / ${met[503]}  (armed ${faults.armed[500]} / ${faults.armed[503]})`],
-    ['  HTTP 429 injected', `${met[429]}  (armed ${faults.armed[429]}; osu! throttle 429s: ${faults.genuine429})`],
+    [
+      '  HTTP 429 injected',
+      `${met[429]}  (armed ${faults.armed[429]}; osu! throttle 429s: ${faults.genuine429})`,
+    ],
     ['  delayed past timeout', `${met.timeout}  (armed ${faults.armed.delay})`],
     ['  keepalive lapse', String(faults.keepaliveLapses)],
     ['  server restart', `${faults.restarts} (refused ${met.refused}, reset ${met.reset} requests)`],
@@ -89,13 +95,19 @@ export function formatReport(report) {
     ['messages checked', String(messages.checked)],
     ['lost', String(messages.lost)],
     ['duplicated', String(messages.duplicated)],
-    ['out of order / phantom / altered', `${messages.outOfOrder} / ${messages.phantom} / ${messages.altered}`],
+    [
+      'out of order / phantom / altered',
+      `${messages.outOfOrder} / ${messages.phantom} / ${messages.altered}`,
+    ],
     ['channels not live at the end', String(report.notLive.length ? report.notLive.join(', ') : 0)],
     ['', ''],
     ['sends', String(sends.sends)],
     ['  delivered (exactly once)', String(sends.delivered - sends.lostSends)],
     ['  reported failed', `${sends.failed} (of which on the server: ${sends.failedButDelivered})`],
-    ['  unsettled / lost / misattributed', `${sends.unsettled} / ${sends.lostSends} / ${sends.misattributed}`],
+    [
+      '  unsettled / lost / misattributed',
+      `${sends.unsettled} / ${sends.lostSends} / ${sends.misattributed}`,
+    ],
     ['double-posted', String(sends.doublePosted)],
     ['', ''],
     ['memory (heapUsed after gc)', memory.collected ? '' : '(no gc: noisy)'],

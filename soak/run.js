@@ -34,7 +34,8 @@ if (!Number.isFinite(minutes) || minutes <= 0) {
 const seed = args.seed === undefined ? undefined : Number(args.seed);
 
 const started = Date.now();
-const log = (line) => console.error(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const log = (line) =>
+  console.error(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 log(`running ${minutes} min of chaos${seed === undefined ? '' : ` with seed ${seed}`}`);
 const report = await runSoak({ durationMs: minutes * 60_000, seed, log });
 console.log(formatReport(report));

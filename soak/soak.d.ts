@@ -15,6 +15,7 @@ export interface SoakOptions {
   log?: (line: string) => void;
 }
 
+/** Totals over every client's channels (see `compareChannel` in check.js). */
 export interface ChannelTotals {
   checked: number;
   lost: number;
@@ -24,6 +25,7 @@ export interface ChannelTotals {
   altered: number;
 }
 
+/** Totals over every send (see `checkSends` in check.js). */
 export interface SendTotals {
   sends: number;
   delivered: number;
@@ -56,7 +58,10 @@ export interface SoakReport {
   reconnects: number;
   messages: ChannelTotals & { onServer: number };
   sends: SendTotals;
+  /** Clients or channels not live at the end, as `client #channel: continuity`. */
   notLive: string[];
+  /** The first 20 lost messages, as `client #channel: message id "content" (client holds first…last)`. */
+  lostDetails: string[];
   memory: {
     start: number;
     base: number;
@@ -70,4 +75,3 @@ export interface SoakReport {
 }
 
 export function runSoak(options: SoakOptions): Promise<SoakReport>;
-export function mulberry32(seed: number): () => number;

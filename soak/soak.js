@@ -3,14 +3,14 @@
 // server. When it stops, every client must converge on exactly the server's messages, every send must have
 // been delivered exactly once or reported failed, and the heap must be flat. `runSoak` returns the report.
 import { createChatClient, isChatError } from '@osu-chat/core';
-import { createEmulator, THIRD_PARTY_SCOPES } from '@osu-chat/emulator';
+import { createEmulator } from '@osu-chat/emulator';
 import { countingFetch, faultCounters, startChaos } from './chaos.js';
 import { checkSends, compareChannel, sumResults } from './check.js';
 import { startFront } from './proxy.js';
 import { startMemorySampler } from './report.js';
 import { startSender, startTraffic } from './traffic.js';
+import { buildWorld, mulberry32, shiftableClock } from './world.js';
 
-const PUBLIC_CHANNELS = 10;
 const REQUEST_TIMEOUT_MS = 2000;
 
 /**
@@ -58,12 +58,13 @@ export async function runSoak(options) {
         // Compressed time: the soak drops sockets every few seconds, so reconnects must not wait minutes.
         backoff: { initialMs: 1000, maxMs: 8000 },
       });
-      const entry = { spec, client, channels: world.channelsOf(spec.user), lives: 0, untyped: 0 };
+      const entry = { spec, client, channels: world.channelsOf(spec.user), lives: 0, untyped: 0, errors: [] };
       // Observed for the whole run: each channel's newest page loads as soon as the channel is listed.
       for (const id of entry.channels) client.messages(id).subscribe(() => {});
       client.events$.subscribe((event) => {
         if (event.type === 'connection' && event.state.status === 'live') entry.lives += 1;
         if (event.type === 'error' && !isChatError(event.error)) entry.untyped += 1;
+        if (event.type === 'error' && entry.errors.length < 5) entry.errors.push(event.error.message);
       });
       clients.push(entry);
       client.connect();
@@ -75,10 +76,19 @@ export async function runSoak(options) {
       for (const id of world.publicIds) await retrying(() => client.join(id));
       for (const peer of [world.bob, world.carol]) await retrying(() => client.openPrivateChat(peer.id));
     }
-    await setupStep('every channel listed and loaded', () =>
-      clients.every(({ client, channels }) =>
-        channels.every((id) => client.messages(id).getSnapshot().loaded),
-      ),
+    await setupStep(
+      'every channel listed and loaded',
+      () =>
+        clients.every(({ client, channels }) =>
+          channels.every((id) => client.messages(id).getSnapshot().loaded),
+        ),
+      () =>
+        clients
+          .map(({ spec, client, channels, errors }) => {
+            const missing = channels.filter((id) => !client.messages(id).getSnapshot().loaded);
+            return `${spec.name}: ${missing.length ? missing.join(' ') : 'ok'} ${JSON.stringify(errors)}`;
+          })
+          .join(', '),
     );
     log(`setup done: ${clients.length} clients, ${world.publicIds.length} public channels, 3 PMs`);
 
@@ -127,11 +137,16 @@ export async function runSoak(options) {
         const list = client.messages(id).getSnapshot();
         if (list.continuity !== 'live') notLive.push(`${spec.name} #${id}: ${list.continuity}`);
         const own = list.messages.filter((m) => m.status === 'sent');
-        const result = compareChannel(own, serverMessages.filter((m) => m.channelId === id));
+        const result = compareChannel(
+          own,
+          serverMessages.filter((m) => m.channelId === id),
+        );
         perChannel.push(result);
         for (const lostId of result.lostIds) {
           const m = serverMessages.find((x) => x.id === lostId);
-          lostDetails.push(`${spec.name} #${id}: message ${lostId} "${m?.content}" (client holds ${own[0]?.id}…${own.at(-1)?.id})`);
+          lostDetails.push(
+            `${spec.name} #${id}: message ${lostId} "${m?.content}" (client holds ${own[0]?.id}…${own.at(-1)?.id})`,
+          );
         }
       }
     }
@@ -179,45 +194,6 @@ export async function runSoak(options) {
   }
 }
 
-/** Users, tokens and channels: 10 PUBLIC channels everyone is in, PMs alice–bob, alice–carol, bob–carol. */
-function buildWorld(emu) {
-  const lazer = (username) => emu.createUser({ username, scopes: ['*'] });
-  const { user: alice, token: aliceLazer } = lazer('alice');
-  const { token: aliceApp } = emu.createToken({ user_id: alice.id, scopes: [...THIRD_PARTY_SCOPES] });
-  const { user: bob, token: bobLazer } = lazer('bob');
-  const carol = emu.createUser({ username: 'carol' }).user;
-  const crowd = ['dan', 'erin', 'frank'].map((username) => emu.createUser({ username }).user);
-  const everyone = [alice, bob, carol, ...crowd].map((u) => u.id);
-  const publicIds = Array.from(
-    { length: PUBLIC_CHANNELS },
-    (_, i) =>
-      emu.createChannel({ name: `#soak-${i}`, type: 'PUBLIC', members: everyone }).channel.channel_id,
-  );
-  const pm = (a, b) => emu.createChannel({ type: 'PM', members: [a.id, b.id] }).channel.channel_id;
-  const pms = { aliceBob: pm(alice, bob), aliceCarol: pm(alice, carol), bobCarol: pm(bob, carol) };
-  const channelsOf = (user) =>
-    user.id === alice.id
-      ? [...publicIds, pms.aliceBob, pms.aliceCarol]
-      : [...publicIds, pms.aliceBob, pms.bobCarol];
-  return { alice, bob, carol, crowd, aliceLazer, aliceApp, bobLazer, publicIds, pms, channelsOf };
-}
-
-/**
- * Real time plus an offset, shared by the clients: the keepalive lapse moves it and the emulator's clock
- * together, as a machine that slept for a minute would see it.
- */
-function shiftableClock() {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    setTimeout: (callback, ms) => setTimeout(callback, ms),
-    clearTimeout: (handle) => clearTimeout(handle),
-    advance(ms) {
-      offset += ms;
-    },
-  };
-}
-
 const isLive = (client) => client.connection.getSnapshot().status === 'live';
 
 /** Every client live, every loaded channel live, and each holding the server's newest message. */
@@ -262,22 +238,12 @@ async function retrying(call) {
 }
 
 /** Setup runs without chaos: a step that does not finish in 20 s is a broken soak, not a finding. */
-async function setupStep(what, done) {
-  if (!(await until(20_000, done, 50))) throw new Error(`soak setup: timed out waiting for ${what}`);
+async function setupStep(what, done, describe = () => '') {
+  if (!(await until(20_000, done, 50))) {
+    throw new Error(`soak setup: timed out waiting for ${what} ${describe()}`);
+  }
 }
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A small seeded PRNG, so a failing run can be replayed with `--seed`. */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

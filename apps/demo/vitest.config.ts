@@ -12,5 +12,8 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 90_000,
+    // The browser and the emulator are real: give delivery time under a loaded CI machine (turbo runs every
+    // package's tests at once).
+    expect: { poll: { timeout: 10_000, interval: 50 } },
   },
 });

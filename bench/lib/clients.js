@@ -1,8 +1,16 @@
 // The two clients every socket benchmark compares: the engine (`createChatClient` from the built
 // @osu-chat/core, HTTP against the emulator, socket against the push server) and a bare `ws` client that
 // JSON.parses each frame and appends its messages to per-channel arrays.
+import { pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
 import { now, until } from './common.js';
+
+/**
+ * The engine under test: the built @osu-chat/core, or `--core=<file>` (another build of it, e.g. a change
+ * being profiled, measured against the same baseline).
+ */
+const coreOption = process.argv.find((arg) => arg.startsWith('--core='))?.slice('--core='.length);
+export const loadCore = () => import(coreOption ? pathToFileURL(coreOption).href : '@osu-chat/core');
 
 /**
  * An emulator serving the engine's HTTP side: a lazer (`*`) user who is a member of `channels` PUBLIC channels,
@@ -28,7 +36,7 @@ export async function startBackend({ channels }) {
  * their newest pages are loaded. Returns the client, its push connection id, and a watcher.
  */
 export async function connectEngine({ backend, pushServer, messageCap, options = {} }) {
-  const { createChatClient } = await import('@osu-chat/core');
+  const { createChatClient } = await loadCore();
   const started = pushServer.nextStarted();
   const client = createChatClient({
     apiUrl: backend.emu.apiUrl,
@@ -58,20 +66,28 @@ export async function connectEngine({ backend, pushServer, messageCap, options =
 }
 
 /**
- * Subscribes to every channel's `messages(id)` Readable (the public API a UI uses) and resolves `arrived`
- * with the time at which each channel's newest message has the expected id.
+ * Subscribes to every channel's `messages(id)` Readable (the public API a UI uses). `arrived` resolves with the
+ * time at which each channel's newest message has the expected id; `passing` records when the newest visible
+ * message id first reaches each of a list of ids (a batch is applied at once, so every lower id is visible too).
  */
 function watchChannels(client, channelIds) {
   let targets = null;
   let remaining = 0;
   let resolve = () => {};
   const reached = new Set();
+  let marks = [];
+  let times = [];
+  let newest = 0;
   const stops = channelIds.map((id) => {
     const readable = client.messages(id);
     return readable.subscribe(() => {
-      if (targets === null || reached.has(id)) return;
       const { messages } = readable.getSnapshot();
-      if (messages[messages.length - 1]?.id !== targets.get(id)) return;
+      const last = messages[messages.length - 1]?.id ?? 0;
+      if (last > newest) {
+        newest = last;
+        while (times.length < marks.length && newest >= marks[times.length]) times.push(now());
+      }
+      if (targets === null || reached.has(id) || last !== targets.get(id)) return;
       reached.add(id);
       remaining -= 1;
       if (remaining === 0) resolve(now());
@@ -86,6 +102,13 @@ function watchChannels(client, channelIds) {
       return new Promise((r) => {
         resolve = r;
       });
+    },
+    /** From now on, records when the newest visible id reaches each of `ids` (ascending); returns the times. */
+    passing(ids) {
+      marks = ids;
+      times = [];
+      newest = 0;
+      return times;
     },
     /** Messages held over every watched channel. */
     held() {
@@ -102,17 +125,25 @@ function watchChannels(client, channelIds) {
 /**
  * The baseline: a bare `ws` client that answers `connection.ready` with `chat.start`, then JSON.parses every
  * frame and appends its messages to a per-channel array (keeping the newest `cap` when a cap is given).
- * `onFrame` (optional) sees each parsed frame after its messages were appended.
+ * `onFrame` (optional) sees each parsed frame after its messages were appended. `taskPerFrame` handles each
+ * frame in its own macrotask, as browsers deliver WebSocket messages (see {@link TaskPerFrameWebSocket}).
  */
-export async function connectBare({ pushServer, cap = Number.POSITIVE_INFINITY, onFrame }) {
+export async function connectBare({
+  pushServer,
+  cap = Number.POSITIVE_INFINITY,
+  onFrame,
+  taskPerFrame = false,
+}) {
   const started = pushServer.nextStarted();
   const channels = new Map();
   let count = 0;
   let expected = Number.POSITIVE_INFINITY;
   let resolve = () => {};
+  let marks = [];
+  let times = [];
   const ws = new WebSocket(pushServer.url, { perMessageDeflate: false });
   let ready = false;
-  ws.on('message', (data) => {
+  const handle = (data) => {
     if (!ready) {
       ready = true;
       ws.send('{"event":"chat.start"}');
@@ -130,8 +161,10 @@ export async function connectBare({ pushServer, cap = Number.POSITIVE_INFINITY, 
     }
     onFrame?.(frame);
     count += 1;
+    if (count === marks[times.length]) times.push(now());
     if (count === expected) resolve(now());
-  });
+  };
+  ws.on('message', taskPerFrame ? (data) => setImmediate(handle, data) : handle);
   const connection = await started;
   return {
     connection,
@@ -144,8 +177,26 @@ export async function connectBare({ pushServer, cap = Number.POSITIVE_INFINITY, 
         if (count >= expected) r(now());
       });
     },
+    /** From now on, records when the frame count reaches each of `counts` (ascending); returns the times. */
+    passing(counts) {
+      marks = counts;
+      times = [];
+      return times;
+    },
     close() {
       ws.terminate();
     },
   };
+}
+
+/**
+ * A `ws` WebSocket that dispatches each `message` event in its own macrotask, as browsers do (each message is a
+ * task, with a microtask checkpoint after it). Node's `ws` emits every frame of one TCP read synchronously, so
+ * work batched per microtask sees whole bursts there, but only one frame at a time in a browser.
+ */
+export class TaskPerFrameWebSocket extends WebSocket {
+  addEventListener(type, listener, options) {
+    if (type !== 'message') return super.addEventListener(type, listener, options);
+    return super.addEventListener('message', (event) => setImmediate(listener, event), options);
+  }
 }

@@ -81,6 +81,8 @@ export async function startPushServer() {
 // ---- the server process ----------------------------------------------------------------------------------
 
 async function serve() {
+  // The benchmark is gone (finished or crashed): so is its server.
+  process.on('disconnect', () => process.exit(0));
   const server = createServer((_, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const connections = new Map();

@@ -2,6 +2,11 @@
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const shortFormat = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
 
 /** Local calendar day of a timestamp, comparable with `===`. */
@@ -18,6 +23,11 @@ export function dayLabel(timestamp: number, now = Date.now()): string {
 
 export function timeLabel(timestamp: number): string {
   return timeFormat.format(timestamp);
+}
+
+/** `21:05`: short enough for the gutter of a grouped message. */
+export function shortTimeLabel(timestamp: number): string {
+  return shortFormat.format(timestamp);
 }
 
 export function fullTimeLabel(timestamp: number): string {

@@ -41,7 +41,7 @@ export function createWireLog(
         at: event.at,
         kind: 'http',
         // Paths never carry tokens, but mask `access_token=` anyway: this list may end up in a screenshot.
-        label: `${event.method} ${redactUrl(`/api/v2${event.path}`)}`,
+        label: `${event.method} ${redactUrl(event.path)}`,
         detail: `${event.status ?? 'network error'} · ${Math.round(event.durationMs)} ms`,
         failed: event.status === null || event.status >= 400,
       });

@@ -117,8 +117,10 @@ export class ChatClient {
   private readonly directoryReadable = readableFromSubject(this.directorySubject);
   private mounts = 0;
   private unmountTimer: unknown = null;
-  private healRetryTimer: unknown = null;
-  private healRetryAttempt = 0;
+  /** Observed channels whose newest page failed to load on a retryable error. */
+  private readonly failedLoads = new Set<number>();
+  private retryTimer: unknown = null;
+  private retryAttempt = 0;
   private disposed = false;
   private readonly teardown: (() => void)[] = [];
 
@@ -276,7 +278,7 @@ export class ChatClient {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.healRetryTimer !== null) this.clock.clearTimeout(this.healRetryTimer);
+    if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer);
     this.outbox.dispose();
     this.readMarkers.dispose();
     this.session.stop();
@@ -507,27 +509,31 @@ export class ChatClient {
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, ids.length) }, worker));
-    this.retryFailedBackfills();
+    this.retryFailedLoads();
   }
 
   /**
-   * Backfills that failed on a retryable error are tried again, with backoff, while live: otherwise they would
-   * wait for the next reconnect or late ack, which a network that healed never brings.
+   * Backfills and newest-page loads that failed on a retryable error are tried again, with backoff, while
+   * live: otherwise they would wait for the next reconnect, which a network that healed never brings.
    */
-  private retryFailedBackfills(): void {
-    if (this.history.failedBackfills().size === 0) {
-      this.healRetryAttempt = 0;
+  private retryFailedLoads(): void {
+    if (this.history.failedBackfills().size === 0 && this.failedLoads.size === 0) {
+      this.retryAttempt = 0;
       return;
     }
-    if (this.healRetryTimer !== null || this.disposed) return;
-    const delay = Math.min(30_000, 1000 * 2 ** this.healRetryAttempt);
-    this.healRetryAttempt += 1;
-    this.healRetryTimer = this.clock.setTimeout(() => {
-      this.healRetryTimer = null;
-      // Not live: entering `live` heals every channel anyway.
+    if (this.retryTimer !== null || this.disposed) return;
+    const delay = Math.min(30_000, 1000 * 2 ** this.retryAttempt);
+    this.retryAttempt += 1;
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = null;
+      // Not live: entering `live` heals every channel, then comes back here.
       if (this.connection.getSnapshot().status !== 'live') return;
+      for (const id of this.failedLoads) {
+        this.failedLoads.delete(id);
+        this.ensureMessages(id);
+      }
       const failed = this.history.failedBackfills();
-      void this.heal((channel) => failed.has(channel.id));
+      if (failed.size > 0) void this.heal((channel) => failed.has(channel.id));
     }, delay);
   }
 
@@ -550,11 +556,13 @@ export class ChatClient {
     const channel = this.store.snapshot.channels.get(id);
     if (id <= 0 || !channel || channel.draft) return;
     if (!this.store.snapshot.messages.get(id)?.loaded) {
-      this.history
-        .loadLatest(id)
-        .catch((error: unknown) =>
-          this.emit({ type: 'error', error: asChatError(error), at: this.clock.now() }),
-        );
+      this.history.loadLatest(id).catch((cause: unknown) => {
+        const error = asChatError(cause);
+        this.emit({ type: 'error', error, at: this.clock.now() });
+        if (!error.retryable) return;
+        this.failedLoads.add(id);
+        this.retryFailedLoads();
+      });
     }
   }
 

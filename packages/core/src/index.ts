@@ -8,7 +8,13 @@ export {
 } from './ChatClient.js';
 export { ChatError, type ChatErrorKind, isChatError, redact, redactUrl } from './errors.js';
 export type { ChatEvent } from './events.js';
-export { type LinkKind, type MessageLink, type ParsedMessage, type ParseMessageOptions, parseMessage } from './parseMessage.js';
+export {
+  type LinkKind,
+  type MessageLink,
+  type ParsedMessage,
+  type ParseMessageOptions,
+  parseMessage,
+} from './parseMessage.js';
 export { observeReadable, readableFromSubject, selectReadable } from './readable.js';
 export { createSessionMachine, sessionMachine } from './session/sessionMachine.js';
 export {

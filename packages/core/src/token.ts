@@ -6,44 +6,48 @@ export type TokenSource = string | (() => string | Promise<string>);
 
 /** Caches the current token; `refresh()` asks the provider again (concurrent calls share one request). */
 export class TokenManager {
-  private token: string | undefined;
-  private pending: Promise<string> | undefined;
+  // `#` fields: `console.log(client)` and other inspections of the client must not show the token.
+  #token: string | undefined;
+  #pending: Promise<string> | undefined;
+  readonly #source: TokenSource;
 
-  constructor(private readonly source: TokenSource) {}
+  constructor(source: TokenSource) {
+    this.#source = source;
+  }
 
   /** True when a provider can give a different token than the one in use. */
   get canRefresh(): boolean {
-    return typeof this.source === 'function';
+    return typeof this.#source === 'function';
   }
 
   /** The token in use (asks the provider the first time). */
   current(): Promise<string> {
-    return this.token !== undefined ? Promise.resolve(this.token) : this.refresh();
+    return this.#token !== undefined ? Promise.resolve(this.#token) : this.refresh();
   }
 
   /** Asks the provider for a token now. */
   refresh(): Promise<string> {
-    if (typeof this.source === 'string') {
-      this.token = this.source;
-      return Promise.resolve(this.source);
+    if (typeof this.#source === 'string') {
+      this.#token = this.#source;
+      return Promise.resolve(this.#source);
     }
-    this.pending ??= (async () => {
+    this.#pending ??= (async () => {
       try {
-        const token = await (this.source as () => string | Promise<string>)();
+        const token = await (this.#source as () => string | Promise<string>)();
         if (typeof token !== 'string' || token === '') {
           throw new ChatError('auth', 'The token provider returned no token');
         }
-        this.token = token;
+        this.#token = token;
         return token;
       } catch (cause) {
         throw cause instanceof ChatError
           ? cause
           : new ChatError('auth', 'The token provider failed', { cause });
       } finally {
-        this.pending = undefined;
+        this.#pending = undefined;
       }
     })();
-    return this.pending;
+    return this.#pending;
   }
 }
 

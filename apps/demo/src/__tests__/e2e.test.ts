@@ -26,7 +26,7 @@ const CHROMIUM_ARGS = [
 
 let emu: Emulator;
 let server: PreviewServer;
-let context: BrowserContext;
+const browsers: BrowserContext[] = [];
 let baseUrl: string;
 const temporary: string[] = [];
 const pageErrors: string[] = [];
@@ -36,8 +36,7 @@ let haruki: Page;
 beforeAll(async () => {
   emu = await createEmulator({ port: 0, seed: 'demo' });
   const outDir = await mkdtemp(join(tmpdir(), 'osu-chat-demo-build-'));
-  const profile = await mkdtemp(join(tmpdir(), 'osu-chat-demo-chromium-'));
-  temporary.push(outDir, profile);
+  temporary.push(outDir);
   const configFile = join(appRoot, 'vite.config.ts');
   await build({
     root: appRoot,
@@ -55,24 +54,30 @@ beforeAll(async () => {
     plugins: [demoConfigPlugin({ apiUrl: emu.apiUrl, socketUrl: emu.socketUrl, users })],
   });
   baseUrl = server.resolvedUrls?.local[0] ?? '';
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
 });
 
 afterAll(async () => {
-  await context?.close();
+  await Promise.all(browsers.map((browser) => browser.close()));
   await server?.close();
   await emu?.close();
   await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** Opens the app as a seeded user and waits until its session is live. */
+/**
+ * Opens the app as a seeded user, in a browser of its own (as two people would: a background tab is not laid
+ * out, which would hide rows from a windowed list), and waits until its session is live.
+ */
 async function openAs(query: string): Promise<Page> {
-  const page = await context.newPage();
+  const profile = await mkdtemp(join(tmpdir(), 'osu-chat-demo-chromium-'));
+  temporary.push(profile);
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+  });
+  browsers.push(browser);
+  const page = browser.pages()[0] ?? (await browser.newPage());
   page.on('pageerror', (error) => pageErrors.push(`${query}: ${error.message}`));
   await page.goto(`${baseUrl}?${query}`);
   await badge(page, 'live');
@@ -84,30 +89,28 @@ function badge(page: Page, status: string) {
 }
 
 async function openChannel(page: Page, name: string) {
-  await page.bringToFront();
   await page.locator(`.channel-item[data-channel="${name}"]`).click();
   await page.locator(`.channel-view[aria-label="${name}"]`).waitFor();
 }
 
 async function send(page: Page, text: string) {
-  await page.bringToFront();
   const box = page.getByRole('textbox', { name: 'Message' });
   await box.fill(text);
   await box.press('Enter');
 }
 
-/**
- * The rendered message texts of the open channel (the list is windowed: the rows on screen). The page comes
- * to the front first: Chromium does not lay out background tabs, so the list would not measure its rows.
- */
-async function texts(page: Page): Promise<string[]> {
-  await page.bringToFront();
+/** The rendered message texts of the open channel (the list is windowed: the rows on screen). */
+function texts(page: Page): Promise<string[]> {
   return page.locator('.channel-view .message-body').allTextContents();
 }
 
 async function screenshot(page: Page, name: string) {
   await mkdir(screenshots, { recursive: true });
-  await page.bringToFront();
+  // Let the list measure its newest rows first: fonts loaded, then two frames (measure, then re-layout).
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    for (let i = 0; i < 2; i += 1) await new Promise((resolve) => requestAnimationFrame(resolve));
+  });
   await page.screenshot({ path: join(screenshots, name) });
 }
 
@@ -135,7 +138,6 @@ describe('the demo in Chromium', () => {
     haruki = await openAs('user=Haruki');
     // Mio's `*` token lists her channels; Haruki's third-party token cannot, so he joins from the directory.
     await openChannel(mio, '#osu');
-    await haruki.bringToFront();
     await haruki.locator('.sidebar-actions').getByRole('button', { name: 'Browse channels' }).click();
     await haruki.getByRole('button', { name: 'Join #osu' }).click();
     await haruki.locator('.channel-view[aria-label="#osu"]').waitFor();
@@ -148,7 +150,6 @@ describe('the demo in Chromium', () => {
   });
 
   it('lets them talk in a PM opened from a name in chat', async () => {
-    await mio.bringToFront();
     await mio.locator('.message .sender', { hasText: 'Haruki' }).last().click();
     await mio.locator('.channel-view[aria-label="Haruki"]').waitFor();
     await send(mio, 'psst, this is a PM');
@@ -181,7 +182,6 @@ describe('the demo in Chromium', () => {
     }
     await mio.locator('.channel-item[data-channel="Haruki"] .pill').waitFor();
 
-    await mio.bringToFront();
     await mio.getByRole('button', { name: 'Session inspector' }).click();
     await mio.locator('.machine-chart .state.active[data-state="socket.live"]').waitFor();
     await mio.locator('.wire-log li', { hasText: 'chat.message.new' }).first().waitFor();
@@ -189,7 +189,55 @@ describe('the demo in Chromium', () => {
     await mio.getByRole('button', { name: 'Close inspector' }).click();
   });
 
-  it('shows HTML and javascript: links in messages as text and runs nothing', async () => {
+  it('renders a long history windowed and loads older pages when scrolled to the top', async () => {
+    // 120 messages written before Mio joins: she gets the newest page, and the rest only by scrolling up.
+    const { channel } = emu.createChannel({
+      name: '#history',
+      type: 'PUBLIC',
+      description: 'Long scrollback',
+    });
+    for (let n = 1; n <= 120; n += 1) {
+      emu.postMessage(channel.channel_id, { sender_id: userId('Aoi'), content: `history ${n}` });
+    }
+    emu.setMember(channel.channel_id, userId('Mio'));
+    await openChannel(mio, '#history');
+    await expect.poll(() => texts(mio)).toContain('history 120');
+    expect(await mio.locator('.message').count()).toBeLessThan(50);
+
+    const scroller = mio.locator('.channel-view [data-virtuoso-scroller]');
+    await expect
+      .poll(async () => {
+        await scroller.evaluate((element) => element.scrollTo({ top: 0 }));
+        return texts(mio);
+      })
+      .toContain('history 1');
+    await mio.getByText('This is the beginning of #history.').waitFor();
+    const shown = (await texts(mio)).map((t) => Number(t.replace('history ', '')));
+    expect(shown).toEqual([...shown].sort((x, y) => x - y));
+    expect(shown.length).toBeLessThan(50);
+    await openChannel(mio, '#osu');
+  });
+
+  it('opens #channel links in the app (joining) and web links in a new tab, safely', async () => {
+    await send(
+      mio,
+      'come to #lobby, or see https://osu.ppy.sh/beatmapsets/1 and [the wiki](https://osu.ppy.sh/wiki/en/Chat)',
+    );
+    const link = haruki.locator('.message-body a', { hasText: 'https://osu.ppy.sh/beatmapsets/1' }).last();
+    await link.waitFor();
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await haruki.locator('.message-body a', { hasText: 'the wiki' }).last().getAttribute('href')).toBe(
+      'https://osu.ppy.sh/wiki/en/Chat',
+    );
+    // Haruki is not in #lobby: the link joins it and opens it.
+    await haruki.locator('.message-body .channel-link', { hasText: '#lobby' }).last().click();
+    await haruki.locator('.channel-view[aria-label="#lobby"]').waitFor();
+    await haruki.locator('.channel-item[data-channel="#lobby"]').waitFor();
+    await openChannel(haruki, '#osu');
+  });
+
+  it('shows HTML in messages as text, never makes a javascript: link, and runs nothing', async () => {
     const hostile = [
       '<img src=x onerror="window.__xss=1">',
       '<script>window.__xss=2</script>',
@@ -202,15 +250,25 @@ describe('the demo in Chromium', () => {
       content: `from the server: ${hostile}`,
     });
 
+    const shown = (page: Page) => page.locator('.message-body', { hasText: 'from the server: <img src=x' });
     for (const page of [mio, haruki]) {
-      await expect.poll(() => texts(page)).toContain(hostile);
-      await expect.poll(() => texts(page)).toContain(`from the server: ${hostile}`);
-      await page.locator('.message-body', { hasText: 'click me' }).first().click();
-      expect(await page.locator('.message-body img, .message-list img[src="x"]').count()).toBe(0);
+      await shown(page).waitFor();
+      const text = (await shown(page).textContent()) ?? '';
+      expect(text).toContain('<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>');
+      expect(text).toContain('<a href="javascript:window.__xss=4">link</a>');
+      // Mio's own copy goes through HTTP, so it may land after the one the server injected.
+      await expect
+        .poll(() => page.locator('.message-body', { hasText: '<script>window.__xss=2</script>' }).count())
+        .toBe(2);
+      await page.locator('.message-body', { hasText: 'click me' }).last().click();
+      expect(await page.locator('.message-list img[src="x"], .message-body img').count()).toBe(0);
       expect(await page.locator('.message-body script').count()).toBe(0);
       expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
       expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
     }
+    // The built app also carries its Content-Security-Policy (no inline scripts even if something slipped).
+    const csp = await mio.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    expect(csp).toContain("script-src 'self'");
     expect(pageErrors).toEqual([]);
   });
 });

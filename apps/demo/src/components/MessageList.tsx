@@ -1,6 +1,6 @@
 import type { Channel, Message, UseMessagesResult } from '@osu-chat/react';
-import { useCallback, useRef } from 'react';
-import { type Components, Virtuoso } from 'react-virtuoso';
+import { useCallback, useEffect, useRef } from 'react';
+import { type Components, Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { MessageRow } from './MessageRow.js';
 
 interface MessageListProps {
@@ -26,6 +26,20 @@ export function MessageList({ channel, state }: MessageListProps) {
   const firstItemIndex = useFirstItemIndex(messages);
   const latest = useRef(messages);
   latest.current = messages;
+  const list = useRef<VirtuosoHandle>(null);
+  const atBottom = useRef(true);
+
+  // A hidden tab does not lay out, so rows that arrive meanwhile are measured only when it is shown again:
+  // if the view was at the bottom when the tab was hidden, put it back there.
+  useEffect(() => {
+    let wasAtBottom = true;
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') wasAtBottom = atBottom.current;
+      else if (wasAtBottom) list.current?.scrollToIndex({ index: 'LAST', align: 'end' });
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => document.removeEventListener('visibilitychange', onVisibility);
+  }, []);
 
   const followOutput = useCallback((atBottom: boolean) => {
     // Your own message just went out: always show it.
@@ -52,6 +66,7 @@ export function MessageList({ channel, state }: MessageListProps) {
   }
   return (
     <Virtuoso<Message, ListContext>
+      ref={list}
       className="message-list"
       data={messages}
       context={{ loadingOlder, hasMore, name: channel.name }}
@@ -61,6 +76,9 @@ export function MessageList({ channel, state }: MessageListProps) {
       computeItemKey={(_, message) => message.key}
       alignToBottom
       followOutput={followOutput}
+      atBottomStateChange={(bottom) => {
+        atBottom.current = bottom;
+      }}
       startReached={startReached}
       increaseViewportBy={{ top: 400, bottom: 200 }}
       itemContent={(index, message) => (

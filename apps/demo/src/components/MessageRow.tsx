@@ -2,7 +2,7 @@ import { type Message, mentions, useChatClient, useConnection, useUser } from '@
 import { memo } from 'react';
 import { safeColour } from '../links.js';
 import { useNavigation } from '../navigation.js';
-import { dayKey, fullTimeLabel, timeLabel } from '../time.js';
+import { dayKey, fullTimeLabel, shortTimeLabel, timeLabel } from '../time.js';
 import { Avatar } from './Avatar.js';
 import { DaySeparator } from './DaySeparator.js';
 import { MessageContent } from './MessageContent.js';
@@ -64,7 +64,7 @@ export const MessageRow = memo(function MessageRow({ message, previous }: Messag
         <div className="message-gutter">
           {grouped ? (
             <time className="message-time-hover" dateTime={new Date(message.timestamp).toISOString()}>
-              {timeLabel(message.timestamp)}
+              {shortTimeLabel(message.timestamp)}
             </time>
           ) : (
             <Avatar url={sender?.avatarUrl} name={name} />

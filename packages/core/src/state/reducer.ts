@@ -270,6 +270,9 @@ class Draft {
       }
     }
     const id = incoming.id as number;
+    // Keys name list items (React keys): a uuid seen on another message (a server that echoes one twice, a
+    // double post) must not make two items share one.
+    if (incoming.key !== `m${id}` && hasKey(list, incoming.key)) incoming = { ...incoming, key: `m${id}` };
     const { sent } = list;
     const last = sent[sent.length - 1];
     if (last === undefined || (last.id as number) < id) {
@@ -466,6 +469,10 @@ function sameUser(a: User, b: User): boolean {
     a.profileColour === b.profileColour &&
     a.pmFriendsOnly === b.pmFriendsOnly
   );
+}
+
+function hasKey(list: WorkingList, key: string): boolean {
+  return list.sent.some((m) => m.key === key) || list.unsent.some((m) => m.key === key);
 }
 
 /** Index of the first message with id > `id` (sent messages only). */
