@@ -7,7 +7,7 @@ export interface SoakOptions {
   seed?: number | undefined;
   /** Longest wait for sends to settle and clients to converge once the chaos stopped. Default 90 s. */
   settleTimeoutMs?: number;
-  /** Messages each client keeps per channel. Default 200. */
+  /** Messages each client keeps per channel. Default 60. */
   messageCap?: number;
   /** Memory sampling period. Default 2 s. */
   sampleMs?: number;

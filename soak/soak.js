@@ -53,7 +53,8 @@ export async function runSoak(options) {
         fetch: countingFetch(counters),
         clock,
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
-        messageCap: options.messageCap ?? 200,
+        // Small, so the clients' memory plateaus within the first minutes and eviction is exercised throughout.
+        messageCap: options.messageCap ?? 60,
         random: mulberry32(Math.floor(random() * 2 ** 31)),
         // Compressed time: the soak drops sockets every few seconds, so reconnects must not wait minutes.
         backoff: { initialMs: 1000, maxMs: 8000 },
@@ -152,7 +153,7 @@ export async function runSoak(options) {
     }
     const messages = { onServer: serverMessages.length, ...sumResults(perChannel) };
     const sendResult = checkSends(sends, serverMessages);
-    const warmupMs = Math.min(30_000, durationMs * 0.25);
+    const warmupMs = Math.min(60_000, durationMs * 0.25);
     const mem = memory.summary(warmupMs);
     const flat = mem.end <= mem.base * 1.25;
     const untyped = clients.reduce((n, c) => n + c.untyped, 0);

@@ -1,6 +1,6 @@
 // The chat store: one hot stream of action batches, reduced with `scan` into ChatState, exposed as an
-// Observable and as Readables (synchronous snapshots) per channel. Socket frames are batched per microtask;
-// local actions apply at once.
+// Observable and as Readables (synchronous snapshots) per channel. Socket frames are batched per macrotask
+// (browsers deliver each message as its own task: a microtask batches nothing); local actions apply at once.
 import { BehaviorSubject, distinctUntilChanged, map, type Observable, Subject, scan } from 'rxjs';
 import { readableFromSubject, selectReadable } from '../readable.js';
 import type { Channel, ChannelMessages, Readable, Unread, UnreadSummary } from '../types.js';
@@ -70,12 +70,12 @@ export class ChatStore {
     this.flush();
   }
 
-  /** Queues an action for the end of this microtask: a burst of frames becomes one state change. */
+  /** Queues an action for the next macrotask: the frames of one event-loop turn become one state change. */
   enqueue(action: ChatAction): void {
     this.queue.push(action);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    queueMicrotask(() => this.flush());
+    (typeof setImmediate === 'function' ? setImmediate : setTimeout)(() => this.flush());
   }
 
   /** Applies everything queued. */
