@@ -2,7 +2,8 @@
 // each); per burst: React commits, and time from the push until the channel's component has committed the
 // burst's last message. Components bound to the other channels must not render at all. Baseline: the same
 // components over a minimal hand-written store (a bare ws client, JSON.parse, per-channel arrays, one version
-// number per channel for useSyncExternalStore).
+// number per channel for useSyncExternalStore). Run twice: with Node's `ws` delivery (every frame of one socket
+// read in one go) and with browser-like delivery (each frame its own macrotask, as browsers dispatch messages).
 //
 //   node --expose-gc bench/react.js [--quick]
 import { connectBare, startBackend, TaskPerFrameWebSocket } from './lib/clients.js';
@@ -31,7 +32,7 @@ const START_ID = 1_000_000;
 
 header(
   '5. React',
-  `@osu-chat/react ${'(production build, profiling renderer)'} in jsdom: ${fmt(BURSTS * BURST)} messages into one\n` +
+  `@osu-chat/react (production build, profiling renderer) in jsdom: ${fmt(BURSTS * BURST)} messages into one\n` +
     `channel in ${BURSTS} bursts of ${BURST} (each burst one socket write); the channel's component shows its newest\n` +
     `${SHOWN}; ${OTHERS} components are bound to other channels (useMessages + useUnread + useChannel). Figures per\n` +
     `burst: commits (<Profiler>), time from the push to the commit that shows the burst's last message. Baseline:\n` +

@@ -35,7 +35,7 @@ export async function startBackend({ channels }) {
  * every channel listed, then opens every channel's messages (as a UI showing them would) and waits until
  * their newest pages are loaded. Returns the client, its push connection id, and a watcher.
  */
-export async function connectEngine({ backend, pushServer, messageCap, options = {} }) {
+export async function connectEngine({ backend, pushServer, messageCap }) {
   const { createChatClient } = await loadCore();
   const started = pushServer.nextStarted();
   const client = createChatClient({
@@ -43,7 +43,6 @@ export async function connectEngine({ backend, pushServer, messageCap, options =
     socketUrl: pushServer.url,
     token: backend.token,
     messageCap,
-    ...options,
   });
   const errors = [];
   const errorWatch = client.events$.subscribe((event) => {

@@ -1,5 +1,6 @@
 // The one facade: owns the session actor, the transports and the stores; ref-counted mount()/unmount().
-import { BehaviorSubject, filter, type Observable, Subject } from 'rxjs';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import { type ChatClientOptions, type DirectoryState, realClock } from './clientOptions.js';
 import { ChatError } from './errors.js';
 import type { ChatEvent } from './events.js';
 import { observeReadable, readableFromSubject, selectReadable } from './readable.js';
@@ -7,10 +8,11 @@ import { type SessionHandle, startSession } from './session/session.js';
 import { ChannelSync } from './state/channelSync.js';
 import { HistoryLoader } from './state/history.js';
 import { Keepalive } from './state/keepalive.js';
+import { LiveSync } from './state/liveSync.js';
 import { findOwnMessageViaHistory, Outbox } from './state/outbox.js';
 import { ReadMarkers } from './state/readMarkers.js';
 import { ChatStore } from './state/store.js';
-import { TokenManager, type TokenSource } from './token.js';
+import { TokenManager } from './token.js';
 import type { ServerFrame } from './transport/frames.js';
 import { ChatHttp } from './transport/http.js';
 import type {
@@ -24,53 +26,6 @@ import type {
   UnreadSummary,
   User,
 } from './types.js';
-
-/** The PUBLIC channel directory, as `client.directory` holds it. */
-export interface DirectoryState {
-  /** null until the first answer. */
-  readonly channels: readonly Channel[] | null;
-  readonly loading: boolean;
-  readonly error: ChatError | null;
-}
-
-/** Options of {@link createChatClient}. */
-export interface ChatClientOptions {
-  /** Origin of the osu! API, e.g. `https://osu.ppy.sh`; requests go to `${apiUrl}/api/v2/…`. */
-  apiUrl: string;
-  /** The notification websocket URL; else taken from `GET /api/v2/notifications` (needs a `*` token). */
-  socketUrl?: string;
-  /** A token, or a function called on every (re)connect and after a 401 that returns a fresh one. */
-  token: TokenSource;
-  /** WebSocket constructor; `isomorphic-ws` (ws in Node, the global in browsers) by default. */
-  WebSocket?: unknown;
-  /** fetch implementation; the global by default. */
-  fetch?: typeof globalThis.fetch;
-  /** Time source for every timer the engine sets; real time by default. */
-  clock?: Clock;
-  /** Random source for jitter, `Math.random` by default. */
-  random?: () => number;
-  /** Sent messages kept per channel; older ones are evicted (and can be loaded again). Default 500. */
-  messageCap?: number;
-  /** HTTP timeout in ms. Default 15 000. */
-  requestTimeoutMs?: number;
-  /**
-   * `lazer` (a `*` token: the channel list comes from `GET /chat/updates`) or `thirdParty` (scoped token: the
-   * list is built from joins and events). Read from the token's `scopes` claim by default.
-   */
-  mode?: 'lazer' | 'thirdParty';
-  /** How the socket carries the token: `header` (Node default) or `query` (`?access_token=`, browser default). */
-  socketAuth?: 'header' | 'query';
-  /** Most `since` pages one channel's backfill fetches before reporting `gap`. Default 20 (1,000 messages). */
-  maxBackfillPages?: number;
-  /** Reconnect backoff: first delay, factor, cap (ms) and jitter (fraction). Defaults 3000, 1.5, 120000, 0.25. */
-  backoff?: { initialMs?: number; factor?: number; maxMs?: number; jitter?: number };
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /** osu!'s activity timeout: PUBLIC messages stop after this long without an ack. */
 const ACTIVITY_TIMEOUT_MS = 60_000;
@@ -106,6 +61,7 @@ export class ChatClient {
   private readonly channelSync: ChannelSync;
   private readonly readMarkers: ReadMarkers;
   private readonly outbox: Outbox;
+  private readonly sync: LiveSync;
   private readonly clock: Clock;
   private readonly eventSubject = new Subject<ChatEvent>();
   private readonly readables = new Map<string, Readable<unknown>>();
@@ -117,10 +73,6 @@ export class ChatClient {
   private readonly directoryReadable = readableFromSubject(this.directorySubject);
   private mounts = 0;
   private unmountTimer: unknown = null;
-  /** Observed channels whose newest page failed to load on a retryable error. */
-  private readonly failedLoads = new Set<number>();
-  private retryTimer: unknown = null;
-  private retryAttempt = 0;
   private disposed = false;
   private readonly teardown: (() => void)[] = [];
 
@@ -163,7 +115,7 @@ export class ChatClient {
         // Only PUBLIC channels depend on acks; a PM's cursor must not move back.
         const isPublic = (id: number) => this.store.snapshot.channels.get(id)?.type === 'PUBLIC';
         this.history.markRisk(new Map([...checkpoint].filter(([id]) => isPublic(id))));
-        void this.heal((channel) => channel.type === 'PUBLIC');
+        void this.sync.heal((channel) => channel.type === 'PUBLIC');
       },
       activityTimeoutMs: ACTIVITY_TIMEOUT_MS,
     });
@@ -197,6 +149,16 @@ export class ChatClient {
         }),
       onError: report,
     });
+    this.sync = new LiveSync({
+      store: this.store,
+      history: this.history,
+      channelSync: this.channelSync,
+      keepalive: this.keepalive,
+      clock: this.clock,
+      mode: () => this.connection.getSnapshot().mode ?? 'thirdParty',
+      isLive: () => this.connection.getSnapshot().status === 'live',
+      onError: report,
+    });
     this.session = startSession({
       options,
       clock: this.clock,
@@ -216,7 +178,7 @@ export class ChatClient {
       onError: report,
       ack: () => this.keepalive.ack(),
       needsKeepalive: () => this.keepalive.needed(),
-      onLive: () => void this.onLive(),
+      onLive: () => void this.sync.onLive(),
       onDown: () => this.history.markRisk(),
     });
     this.connection = this.session.connection;
@@ -228,7 +190,7 @@ export class ChatClient {
         this.emit({ type: 'connection', state: this.connection.getSnapshot(), at: this.clock.now() }),
       ),
     );
-    this.watchPlaceholders();
+    this.teardown.push(this.sync.watchPlaceholders());
   }
 
   // ---- lifetime --------------------------------------------------------------------------------------------
@@ -278,7 +240,7 @@ export class ChatClient {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer);
+    this.sync.dispose();
     this.outbox.dispose();
     this.readMarkers.dispose();
     this.session.stop();
@@ -296,7 +258,7 @@ export class ChatClient {
   /** One channel; observing it fetches its details when they are missing. The same object for the same id. */
   channel(channelId: number): Readable<Channel | undefined> {
     return this.cachedReadable(`channel:${channelId}`, () =>
-      this.onObserve(this.store.channel(channelId), () => this.ensureChannel(channelId)),
+      this.onObserve(this.store.channel(channelId), () => this.sync.ensureChannel(channelId)),
     );
   }
 
@@ -316,12 +278,12 @@ export class ChatClient {
         subscribe: (listener) => {
           const channel = this.store.channel(channelId);
           let unwatch = () => {};
-          if (channel.getSnapshot()?.loaded) this.ensureMessages(channelId);
+          if (channel.getSnapshot()?.loaded) this.sync.ensureMessages(channelId);
           else {
             unwatch = channel.subscribe(() => {
               if (!channel.getSnapshot()?.loaded) return;
               unwatch();
-              this.ensureMessages(channelId);
+              this.sync.ensureMessages(channelId);
             });
           }
           const stop = readable.subscribe(listener);
@@ -479,93 +441,6 @@ export class ChatClient {
     }
   }
 
-  /** Entering `live`: ack, refresh the channel list, then heal every channel with loaded messages. */
-  private async onLive(): Promise<void> {
-    const report = (error: unknown) =>
-      this.emit({ type: 'error', error: asChatError(error), at: this.clock.now() });
-    await this.keepalive.ack().catch(report);
-    const mode = this.connection.getSnapshot().mode ?? 'thirdParty';
-    const targets = await this.channelSync.refresh(mode, this.keepalive.cursors()).catch((error: unknown) => {
-      report(error);
-      return new Map<number, number | null>();
-    });
-    await this.heal(() => true, targets);
-  }
-
-  /** Backfills every channel with loaded messages that `which` selects, a few at a time. */
-  private async heal(
-    which: (channel: Channel) => boolean,
-    targets?: Map<number, number | null>,
-  ): Promise<void> {
-    const state = this.store.snapshot;
-    const ids = [...state.channels.values()]
-      .filter((c) => !c.draft && which(c) && this.history.cursor(c.id) !== null)
-      .map((c) => c.id);
-    let next = 0;
-    const worker = async () => {
-      while (next < ids.length) {
-        const id = ids[next++] as number;
-        await this.history.backfill(id, targets?.get(id) ?? null);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(4, ids.length) }, worker));
-    this.retryFailedLoads();
-  }
-
-  /**
-   * Backfills and newest-page loads that failed on a retryable error are tried again, with backoff, while
-   * live: otherwise they would wait for the next reconnect, which a network that healed never brings.
-   */
-  private retryFailedLoads(): void {
-    if (this.history.failedBackfills().size === 0 && this.failedLoads.size === 0) {
-      this.retryAttempt = 0;
-      return;
-    }
-    if (this.retryTimer !== null || this.disposed) return;
-    const delay = Math.min(30_000, 1000 * 2 ** this.retryAttempt);
-    this.retryAttempt += 1;
-    this.retryTimer = this.clock.setTimeout(() => {
-      this.retryTimer = null;
-      // Not live: entering `live` heals every channel, then comes back here.
-      if (this.connection.getSnapshot().status !== 'live') return;
-      for (const id of this.failedLoads) {
-        this.failedLoads.delete(id);
-        this.ensureMessages(id);
-      }
-      const failed = this.history.failedBackfills();
-      if (failed.size > 0) void this.heal((channel) => failed.has(channel.id));
-    }, delay);
-  }
-
-  private ensureChannel(channelId: number): void {
-    const id = this.store.resolve(channelId);
-    const channel = this.store.snapshot.channels.get(id);
-    if (id <= 0 || channel?.draft) return;
-    if (!channel?.loaded || (channel.type === 'PM' && !this.hasPmUsers(channel))) {
-      void this.channelSync.fetch(id);
-    }
-  }
-
-  private hasPmUsers(channel: Channel): boolean {
-    const users = this.store.snapshot.users;
-    return channel.userIds.length > 0 && channel.userIds.every((id) => users.has(id));
-  }
-
-  private ensureMessages(channelId: number): void {
-    const id = this.store.resolve(channelId);
-    const channel = this.store.snapshot.channels.get(id);
-    if (id <= 0 || !channel || channel.draft) return;
-    if (!this.store.snapshot.messages.get(id)?.loaded) {
-      this.history.loadLatest(id).catch((cause: unknown) => {
-        const error = asChatError(cause);
-        this.emit({ type: 'error', error, at: this.clock.now() });
-        if (!error.retryable) return;
-        this.failedLoads.add(id);
-        this.retryFailedLoads();
-      });
-    }
-  }
-
   /** One Readable per key, so UI bindings get the same object on every render. */
   private cachedReadable<T>(key: string, create: () => Readable<T>): Readable<T> {
     let readable = this.readables.get(key) as Readable<T> | undefined;
@@ -585,25 +460,6 @@ export class ChatClient {
         return readable.subscribe(listener);
       },
     };
-  }
-
-  /** Channels known only by id (a message arrived for them) get their details fetched. */
-  private watchPlaceholders(): void {
-    const requested = new Set<number>();
-    const subscription = this.store.state$
-      .pipe(filter((state) => state.channels.size > 0))
-      .subscribe((state) => {
-        for (const channel of state.channels.values()) {
-          if (channel.loaded || channel.draft) {
-            requested.delete(channel.id);
-            continue;
-          }
-          if (requested.has(channel.id)) continue;
-          requested.add(channel.id);
-          void this.channelSync.fetch(channel.id).then(() => requested.delete(channel.id));
-        }
-      });
-    this.teardown.push(() => subscription.unsubscribe());
   }
 }
 
@@ -632,5 +488,3 @@ function asChatError(error: unknown): ChatError {
     ? error
     : new ChatError('network', 'Unexpected failure', { cause: error });
 }
-
-export { readableFromSubject };

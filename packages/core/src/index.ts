@@ -1,11 +1,6 @@
 // @osu-chat/core: the public API, and nothing else.
-export {
-  ChatClient,
-  type ChatClientOptions,
-  createChatClient,
-  type DirectoryState,
-  realClock,
-} from './ChatClient.js';
+export { ChatClient, createChatClient } from './ChatClient.js';
+export { type ChatClientOptions, type DirectoryState, realClock } from './clientOptions.js';
 export { ChatError, type ChatErrorKind, isChatError, redact, redactUrl } from './errors.js';
 export type { ChatEvent } from './events.js';
 export {
