@@ -186,6 +186,12 @@ describe('the demo in Chromium', () => {
     await mio.locator('.machine-chart .state.active[data-state="socket.live"]').waitFor();
     await mio.locator('.wire-log li', { hasText: 'chat.message.new' }).first().waitFor();
     await screenshot(mio, 'machine-panel.png');
+    // The panel shows the wire (frames, HTTP calls) and the machine's context: no token may appear in it.
+    const shown = `${await mio.content()}\n${await mio.locator('body').textContent()}`;
+    for (const { token } of emu.seededTokens) {
+      expect(shown).not.toContain(token);
+      expect(shown).not.toContain(token.split('.')[1] as string);
+    }
     await mio.getByRole('button', { name: 'Close inspector' }).click();
   });
 
