@@ -1,12 +1,9 @@
-import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.js';
 
 // The e2e test runs in Node: it starts the emulator and a Vite build + preview, and drives real Chromium.
-const conditions = ['@osu-chat/source', ...defaultServerConditions];
-
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@osu-chat/source'] } },
+  ...sourceResolution,
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',

@@ -1,12 +1,8 @@
-import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
-
-// Workspace packages resolve to their src/ through the `@osu-chat/source` export condition (no build needed).
-const conditions = ['@osu-chat/source', ...defaultServerConditions];
+import { sourceResolution } from '../../vitest.shared.js';
 
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@osu-chat/source'] } },
+  ...sourceResolution,
   test: {
     include: ['src/**/*.test.ts'],
     testTimeout: 15_000,

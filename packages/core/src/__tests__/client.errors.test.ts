@@ -8,14 +8,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { type ChatClientOptions, type ChatError, isChatError } from '../index.js';
 import {
-  addPublicChannel,
-  addUser,
   type ConnectedClient,
   connectClient,
-  ManualClock,
+  type ManualClock,
   settle,
-  startEmulator,
   type TestUser,
+  twoUserScene,
   waitForStatus,
 } from './helpers.js';
 
@@ -78,11 +76,7 @@ let channelId: number;
 let connected: ConnectedClient[];
 
 beforeEach(async () => {
-  clock = new ManualClock();
-  emu = await startEmulator({ clock });
-  alice = addUser(emu, 'alice');
-  bob = addUser(emu, 'bob');
-  channelId = addPublicChannel(emu, '#osu', [alice, bob]);
+  ({ clock, emu, alice, bob, channelId } = await twoUserScene());
   connected = [];
   TapSocket.opened = [];
 });

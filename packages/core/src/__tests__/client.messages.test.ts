@@ -6,15 +6,13 @@ import type { Emulator } from '@osu-chat/emulator';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChatClient, ChatClientOptions } from '../index.js';
 import {
-  addPublicChannel,
-  addUser,
   type ConnectedClient,
   connectClient,
-  ManualClock,
+  type ManualClock,
   type RecordedRequest,
   serverMessages,
-  startEmulator,
   type TestUser,
+  twoUserScene,
 } from './helpers.js';
 
 const DAY_MS = 24 * 3_600_000;
@@ -27,11 +25,7 @@ let channelId: number;
 let clients: ChatClient[];
 
 beforeEach(async () => {
-  clock = new ManualClock();
-  emu = await startEmulator({ clock });
-  alice = addUser(emu, 'alice');
-  bob = addUser(emu, 'bob');
-  channelId = addPublicChannel(emu, '#osu', [alice, bob]);
+  ({ clock, emu, alice, bob, channelId } = await twoUserScene());
   clients = [];
 });
 

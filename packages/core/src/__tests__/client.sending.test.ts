@@ -6,15 +6,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChatClient, ChatClientOptions, ChatEvent, Message } from '../index.js';
 import { isChatError } from '../index.js';
 import {
-  addPublicChannel,
-  addUser,
   type ConnectedClient,
   clientMessages,
   connectClient,
-  ManualClock,
+  type ManualClock,
   serverMessages,
-  startEmulator,
   type TestUser,
+  twoUserScene,
 } from './helpers.js';
 
 const TOO_LONG = 'The message you are trying to send is too long.';
@@ -27,11 +25,7 @@ let channelId: number;
 let clients: ChatClient[];
 
 beforeEach(async () => {
-  clock = new ManualClock();
-  emu = await startEmulator({ clock });
-  alice = addUser(emu, 'alice');
-  bob = addUser(emu, 'bob');
-  channelId = addPublicChannel(emu, '#osu', [alice, bob]);
+  ({ clock, emu, alice, bob, channelId } = await twoUserScene());
   clients = [];
 });
 

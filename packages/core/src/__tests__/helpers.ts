@@ -221,3 +221,21 @@ export function holdingWebSocket(match: (raw: string) => boolean): {
     },
   };
 }
+
+/** The common scene: an emulator and clients sharing one ManualClock, alice and bob (`*` tokens) in `#osu`. */
+export interface TwoUserScene {
+  clock: ManualClock;
+  emu: Emulator;
+  alice: TestUser;
+  bob: TestUser;
+  channelId: number;
+}
+
+/** Builds a {@link TwoUserScene}; close it with `scene.emu.close()`. */
+export async function twoUserScene(): Promise<TwoUserScene> {
+  const clock = new ManualClock();
+  const emu = await startEmulator({ clock });
+  const alice = addUser(emu, 'alice');
+  const bob = addUser(emu, 'bob');
+  return { clock, emu, alice, bob, channelId: addPublicChannel(emu, '#osu', [alice, bob]) };
+}

@@ -9,14 +9,13 @@ import type { ChatEvent } from '../events.js';
 import type { ChatClient, ChatClientOptions } from '../index.js';
 import {
   addPublicChannel,
-  addUser,
   type ConnectedClient,
   clientMessages,
   connectClient,
-  ManualClock,
+  type ManualClock,
   serverMessages,
-  startEmulator,
   type TestUser,
+  twoUserScene,
 } from './helpers.js';
 
 describe('the chaos soak', () => {
@@ -73,11 +72,7 @@ async function expectHealed(client: ChatClient): Promise<void> {
 
 describe('regressions the soak found', () => {
   beforeEach(async () => {
-    clock = new ManualClock();
-    emu = await startEmulator({ clock });
-    alice = addUser(emu, 'alice');
-    bob = addUser(emu, 'bob');
-    osu = addPublicChannel(emu, '#osu', [alice, bob]);
+    ({ clock, emu, alice, bob, channelId: osu } = await twoUserScene());
     clients = [];
   });
 

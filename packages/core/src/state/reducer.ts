@@ -3,7 +3,13 @@
 // per channel, not N.
 import type { Channel, ChannelMessages, Message, User } from '../types.js';
 import type { ChatAction } from './actions.js';
-import { type ChatState, emptyMessages, placeholderChannel, type StateOptions } from './chatState.js';
+import {
+  type ChatState,
+  emptyMessages,
+  INITIAL_STATE,
+  placeholderChannel,
+  type StateOptions,
+} from './chatState.js';
 
 /** Applies a batch of actions. Returns the same state object when nothing changed. */
 export function reduce(state: ChatState, actions: readonly ChatAction[], options: StateOptions): ChatState {
@@ -182,14 +188,8 @@ class Draft {
         return;
       case 'reset':
         this.reset = true;
-        this.state = {
-          me: null,
-          channels: new Map(),
-          messages: new Map(),
-          users: new Map(),
-          aliases: new Map(),
-          leftAt: new Map(),
-        };
+        // Its maps are never written to (a batch copies before writing), so they can be shared.
+        this.state = INITIAL_STATE;
         this.channels = this.messages = this.users = this.aliases = this.leftAt = undefined;
         this.me = null;
         this.lists.clear();
