@@ -428,10 +428,10 @@ describe('servers that misbehave', () => {
   });
 
   it('drops a socket that said ready and then went silent (no frames, no pings), and reconnects', async () => {
-    // The client's 45 s ping timeout runs on real time: shorten exactly that timer.
-    const realSetTimeout = globalThis.setTimeout;
-    vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) =>
-      realSetTimeout(callback, ms === 45_000 ? 300 : ms)) as typeof setTimeout);
+    // The client's 45 s ping timeout runs on real time, checked every 15 s: shorten exactly that interval.
+    const realSetInterval = globalThis.setInterval;
+    vi.spyOn(globalThis, 'setInterval').mockImplementation(((callback: () => void, ms?: number) =>
+      realSetInterval(callback, ms === 15_000 ? 100 : ms)) as typeof setInterval);
     const { client, events } = await connect();
     relay.stall();
     await waitForStatus(client, 'reconnecting');

@@ -46,7 +46,10 @@ export interface SocketInput {
   auth: 'header' | 'query';
   /** Defaults to `isomorphic-ws` (`ws` in Node, the global in browsers); header auth needs `ws`'s options. */
   WebSocket?: WebSocketConstructor | undefined;
-  /** A socket with no server ping or frame for this long is dead: 45 s in Node (osu! pings every 20 s); 0 = off. */
+  /**
+   * A socket with no server ping or frame for this long is dead: 45 s in Node (osu! pings every 20 s); 0 = off.
+   * Checked every third of it, so a dead socket ends after between 1 and 4/3 of it.
+   */
   pingTimeoutMs: number;
   /** Every frame other than the handshake ones (`ready`, `authFailed`, `logout`). */
   onFrame(frame: ServerFrame, raw: string): void;
@@ -70,6 +73,8 @@ export type SocketCommand = { type: 'chat.start' } | { type: 'chat.end' };
 const OPEN = 1;
 const CHAT_START = JSON.stringify({ event: 'chat.start' });
 const CHAT_END = JSON.stringify({ event: 'chat.end' });
+/** Liveness checks per ping timeout. */
+const PING_CHECKS = 3;
 
 /**
  * Runs one socket connection: opens it, reports handshake frames and its end through `sendBack`, obeys
@@ -86,12 +91,15 @@ export function runSocket(
   let ended = false;
   let stopped = false;
   let chatStarted = false;
-  let pingTimer: ReturnType<typeof setTimeout> | undefined;
+  let pingCheck: ReturnType<typeof setInterval> | undefined;
+  /** Something (a frame or a ping) arrived since the last check; set per frame, so it must stay this cheap. */
+  let heard = false;
+  let quietChecks = 0;
 
   const end = (message: string, cause?: unknown) => {
     if (ended) return;
     ended = true;
-    clearTimeout(pingTimer);
+    clearInterval(pingCheck);
     if (!stopped)
       sendBack({ type: 'socket.closed', error: new ChatError('network', message, safeCause(cause)) });
   };
@@ -110,14 +118,21 @@ export function runSocket(
     return () => {};
   }
 
-  const armPingTimer = () => {
-    if (input.pingTimeoutMs <= 0 || ended) return;
-    clearTimeout(pingTimer);
-    pingTimer = setTimeout(() => {
+  // Liveness without a timer per frame: a check every third of the timeout counts the checks in a row that
+  // heard nothing; the third such check ends the socket, after 45–60 s of silence for a 45 s timeout.
+  const hear = () => {
+    heard = true;
+  };
+  const startPingCheck = () => {
+    if (input.pingTimeoutMs <= 0 || ended || pingCheck !== undefined) return;
+    pingCheck = setInterval(() => {
+      quietChecks = heard ? 0 : quietChecks + 1;
+      heard = false;
+      if (quietChecks < PING_CHECKS) return;
       end(`No ping from ${safeUrl} for ${input.pingTimeoutMs} ms`);
       if (socket.terminate) socket.terminate();
       else socket.close();
-    }, input.pingTimeoutMs);
+    }, input.pingTimeoutMs / PING_CHECKS);
   };
 
   const send = (raw: string) => {
@@ -129,7 +144,7 @@ export function runSocket(
 
   const onMessage = (event: SocketEventLike) => {
     if (ended) return;
-    armPingTimer();
+    heard = true;
     if (typeof event.data !== 'string') {
       input.onError(new ChatError('protocol', 'The socket sent a binary frame'));
       return;
@@ -151,7 +166,7 @@ export function runSocket(
     }
   };
 
-  socket.addEventListener('open', armPingTimer);
+  socket.addEventListener('open', startPingCheck);
   socket.addEventListener('message', onMessage);
   socket.addEventListener('close', (event) =>
     end(`The socket to ${safeUrl} closed (code ${event.code ?? 'unknown'})`),
@@ -159,7 +174,7 @@ export function runSocket(
   socket.addEventListener('error', (event) =>
     end(`The socket to ${safeUrl} failed${typeof event.message === 'string' ? `: ${event.message}` : ''}`),
   );
-  socket.on?.('ping', armPingTimer);
+  socket.on?.('ping', hear);
 
   receive((command) => {
     if (command.type === 'chat.start') chatStarted = send(CHAT_START) || chatStarted;
@@ -168,7 +183,7 @@ export function runSocket(
 
   return () => {
     stopped = true;
-    clearTimeout(pingTimer);
+    clearInterval(pingCheck);
     if (socket.readyState === OPEN && chatStarted) send(CHAT_END);
     ended = true;
     socket.close(1000);

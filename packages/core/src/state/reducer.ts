@@ -1,6 +1,6 @@
 // The state reducer: (state, batch of actions) → state. Pure from the outside; inside, each touched map and
-// each touched channel's message list is copied once per batch, so a burst of N socket frames costs one copy
-// per channel, not N.
+// each touched channel's message list (and the channel itself) is copied once per batch, so a burst of N
+// socket frames costs one copy per channel, not N.
 import type { Channel, ChannelMessages, Message, User } from '../types.js';
 import type { ChatAction } from './actions.js';
 import {
@@ -10,6 +10,7 @@ import {
   placeholderChannel,
   type StateOptions,
 } from './chatState.js';
+import { WorkingList } from './workingList.js';
 
 /** Applies a batch of actions. Returns the same state object when nothing changed. */
 export function reduce(state: ChatState, actions: readonly ChatAction[], options: StateOptions): ChatState {
@@ -17,21 +18,6 @@ export function reduce(state: ChatState, actions: readonly ChatAction[], options
   const draft = new Draft(state, options);
   for (const action of actions) draft.apply(action);
   return draft.finish();
-}
-
-/** One channel's messages while a batch is applied: sent ones ascending by id, then unsent in send order. */
-interface WorkingList {
-  sent: Message[];
-  unsent: Message[];
-  loaded: boolean;
-  hasMore: boolean;
-  loadingOlder: boolean;
-  continuity: ChannelMessages['continuity'];
-  changed: boolean;
-  /** An `older` page landed in this batch: the cap waits for the next live message. */
-  grewOlder: boolean;
-  /** A sent message was added in this batch; only then may the cap evict (not on a loading flag change). */
-  grew: boolean;
 }
 
 class Draft {
@@ -80,20 +66,8 @@ class Draft {
   private list(channelId: number): WorkingList {
     let list = this.lists.get(channelId);
     if (list) return list;
-    const base = (this.messages ?? this.state.messages).get(channelId) ?? emptyMessages(channelId);
-    let split = base.messages.length;
-    while (split > 0 && (base.messages[split - 1] as Message).status !== 'sent') split -= 1;
-    list = {
-      sent: base.messages.slice(0, split),
-      unsent: base.messages.slice(split),
-      loaded: base.loaded,
-      hasMore: base.hasMore,
-      loadingOlder: base.loadingOlder,
-      continuity: base.continuity,
-      changed: !(this.messages ?? this.state.messages).has(channelId),
-      grewOlder: false,
-      grew: false,
-    };
+    const messages = this.messages ?? this.state.messages;
+    list = new WorkingList(messages.get(channelId) ?? emptyMessages(channelId), !messages.has(channelId));
     this.lists.set(channelId, list);
     return list;
   }
@@ -130,27 +104,17 @@ class Draft {
       case 'history.loaded':
         this.loadHistory(action);
         return;
-      case 'history.loading': {
-        const list = this.list(action.channelId);
-        if (list.loadingOlder !== action.loading) {
-          list.loadingOlder = action.loading;
-          list.changed = true;
-        }
+      case 'history.loading':
+        this.list(action.channelId).set('loadingOlder', action.loading);
         return;
-      }
-      case 'continuity.changed': {
-        const list = this.list(action.channelId);
-        if (list.continuity !== action.continuity) {
-          list.continuity = action.continuity;
-          list.changed = true;
-        }
+      case 'continuity.changed':
+        this.list(action.channelId).set('continuity', action.continuity);
         return;
-      }
       case 'send.pending': {
         const list = this.list(action.message.channelId);
         // A local id is used once; a repeated one (a retried dispatch) must not duplicate the message.
         const key = action.message.key;
-        if (list.unsent.some((m) => m.key === key) || list.sent.some((m) => m.key === key)) return;
+        if (list.hasKey(key)) return;
         list.unsent.push(action.message);
         list.changed = true;
         return;
@@ -179,8 +143,8 @@ class Draft {
       case 'draft.created': {
         this.putChannel(action.channel);
         const list = this.list(action.channel.id);
-        list.hasMore = false;
-        list.loaded = true;
+        list.set('hasMore', false);
+        list.set('loaded', true);
         return;
       }
       case 'draft.promoted':
@@ -236,28 +200,23 @@ class Draft {
       if (left !== undefined) this.leftMap.delete(channelId);
       this.channelMap.set(channelId, placeholderChannel(channelId));
     }
-    if (this.insertSent(this.list(channelId), message)) this.noteNewMessage(message);
+    this.insertSent(this.list(channelId), message);
   }
 
   private loadHistory(action: Extract<ChatAction, { type: 'history.loaded' }>): void {
     if (!this.channel(action.channelId)) return;
     for (const user of action.users) this.putUser(user);
     const list = this.list(action.channelId);
-    for (const message of action.messages) {
-      if (this.insertSent(list, message)) this.noteNewMessage(message);
-    }
-    if (action.direction === 'latest' && !list.loaded) {
-      list.loaded = true;
-      list.changed = true;
-    }
-    if (action.direction !== 'newer' && action.messages.length === 0 && list.hasMore) {
-      list.hasMore = false;
-      list.changed = true;
-    }
+    for (const message of action.messages) this.insertSent(list, message);
+    if (action.direction === 'latest') list.set('loaded', true);
+    if (action.direction !== 'newer' && action.messages.length === 0) list.set('hasMore', false);
     if (action.direction === 'older') list.grewOlder = true;
   }
 
-  /** Inserts a sent message by id; merges it into the pending one with its `localId`. False for a duplicate. */
+  /**
+   * Inserts a sent message by id; merges it into the pending one with its `localId`. False for a duplicate.
+   * The channel's last message id (and read marker, for the user's own messages) moves once, at `finish`.
+   */
   private insertSent(list: WorkingList, message: Message): boolean {
     let incoming = message;
     if (message.localId !== null && list.unsent.length > 0) {
@@ -272,32 +231,10 @@ class Draft {
     const id = incoming.id as number;
     // Keys name list items (React keys): a uuid seen on another message (a server that echoes one twice, a
     // double post) must not make two items share one.
-    if (incoming.key !== `m${id}` && hasKey(list, incoming.key)) incoming = { ...incoming, key: `m${id}` };
-    const { sent } = list;
-    const last = sent[sent.length - 1];
-    if (last === undefined || (last.id as number) < id) {
-      sent.push(incoming);
-    } else {
-      const position = upperBound(sent, id);
-      if (position > 0 && sent[position - 1]?.id === id) return false;
-      sent.splice(position, 0, incoming);
-    }
-    list.changed = true;
-    list.grew = true;
+    if (incoming.key !== `m${id}` && list.hasKey(incoming.key)) incoming = { ...incoming, key: `m${id}` };
+    if (!list.insert(incoming)) return false;
+    if (this.me !== null && incoming.senderId === this.me.id && id > list.ownNewestId) list.ownNewestId = id;
     return true;
-  }
-
-  /** A new sent message moves the channel's last message id (and the read marker for own messages). */
-  private noteNewMessage(message: Message): void {
-    const channel = this.channel(message.channelId);
-    if (!channel) return;
-    const id = message.id as number;
-    const own = this.me !== null && message.senderId === this.me.id;
-    const lastMessageId = Math.max(channel.lastMessageId ?? 0, id);
-    const lastReadId = own ? Math.max(channel.lastReadId ?? 0, id) : channel.lastReadId;
-    if (lastMessageId !== channel.lastMessageId || lastReadId !== channel.lastReadId) {
-      this.channelMap.set(channel.id, { ...channel, lastMessageId, lastReadId });
-    }
   }
 
   private findUnsent(localId: string): { list: WorkingList; index: number } | undefined {
@@ -332,9 +269,9 @@ class Draft {
       this.channelMap.set(message.channelId, placeholderChannel(message.channelId));
     const list = this.list(message.channelId);
     // Without a pending message the local id may already name a sent one: keys must stay unique.
-    const taken = !pending && list.sent.some((m) => m.key === localId);
+    const taken = !pending && list.someSent((m) => m.key === localId);
     const sent = { ...message, localId, key: pending?.key ?? (taken ? `m${message.id}` : localId) };
-    if (this.insertSent(list, sent)) this.noteNewMessage(sent);
+    this.insertSent(list, sent);
   }
 
   private markRead(channelId: number, messageId: number): void {
@@ -344,14 +281,16 @@ class Draft {
   }
 
   private silence(userIds: Set<number>): void {
+    const silenced = (m: Message) => userIds.has(m.senderId) && m.status === 'sent';
     for (const [channelId, channel] of this.channels ?? this.state.channels) {
       if (channel.type !== 'PUBLIC') continue;
-      const base =
-        this.lists.get(channelId)?.sent ?? (this.messages ?? this.state.messages).get(channelId)?.messages;
-      if (!base?.some((m) => userIds.has(m.senderId) && m.status === 'sent')) continue;
-      const list = this.list(channelId);
-      list.sent = list.sent.filter((m) => !userIds.has(m.senderId));
-      list.changed = true;
+      const list = this.lists.get(channelId);
+      const some = list
+        ? list.someSent(silenced)
+        : (this.messages ?? this.state.messages).get(channelId)?.messages.some(silenced);
+      if (!some) continue;
+      const working = this.list(channelId);
+      working.replaceSent(working.sent().filter((m) => !userIds.has(m.senderId)));
     }
   }
 
@@ -364,7 +303,7 @@ class Draft {
     this.putChannel(channel);
     const list = this.list(channel.id);
     if (draftList) {
-      for (const message of draftList.sent) this.insertSent(list, { ...message, channelId: channel.id });
+      for (const message of draftList.sent()) this.insertSent(list, { ...message, channelId: channel.id });
       for (const message of draftList.unsent) list.unsent.push({ ...message, channelId: channel.id });
       list.changed = true;
     }
@@ -377,25 +316,22 @@ class Draft {
 
   finish(): ChatState {
     for (const [channelId, list] of this.lists) {
-      if (!this.channel(channelId)) {
+      const channel = this.channel(channelId);
+      if (!channel) {
         if ((this.messages ?? this.state.messages).has(channelId)) this.messageMap.delete(channelId);
         continue;
       }
-      const overflow = list.sent.length - this.options.messageCap;
-      if (overflow > 0 && list.grew && !list.grewOlder) {
-        list.sent.splice(0, overflow);
-        list.hasMore = true;
-        list.changed = true;
+      const lastMessageId = Math.max(channel.lastMessageId ?? 0, list.newestId);
+      const lastReadId = Math.max(channel.lastReadId ?? 0, list.ownNewestId);
+      if (lastMessageId !== (channel.lastMessageId ?? 0) || lastReadId !== (channel.lastReadId ?? 0)) {
+        this.channelMap.set(channelId, {
+          ...channel,
+          lastMessageId: lastMessageId || channel.lastMessageId,
+          lastReadId: lastReadId || channel.lastReadId,
+        });
       }
-      if (!list.changed) continue;
-      this.messageMap.set(channelId, {
-        channelId,
-        messages: list.unsent.length === 0 ? list.sent : list.sent.concat(list.unsent),
-        loaded: list.loaded,
-        hasMore: list.hasMore,
-        loadingOlder: list.loadingOlder,
-        continuity: list.continuity,
-      });
+      const messages = list.finish(channelId, this.options.messageCap);
+      if (messages) this.messageMap.set(channelId, messages);
     }
     const next: ChatState = {
       me: this.me,
@@ -469,20 +405,4 @@ function sameUser(a: User, b: User): boolean {
     a.profileColour === b.profileColour &&
     a.pmFriendsOnly === b.pmFriendsOnly
   );
-}
-
-function hasKey(list: WorkingList, key: string): boolean {
-  return list.sent.some((m) => m.key === key) || list.unsent.some((m) => m.key === key);
-}
-
-/** Index of the first message with id > `id` (sent messages only). */
-function upperBound(messages: readonly Message[], id: number): number {
-  let lo = 0;
-  let hi = messages.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (((messages[mid] as Message).id as number) <= id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

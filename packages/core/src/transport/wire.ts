@@ -59,10 +59,19 @@ export function decodeUser(json: unknown): User {
   };
 }
 
-/** `YYYY-MM-DDTHH:MM:SSZ` (or any ISO 8601) → epoch ms. */
+let lastTime = '';
+let lastTimeMs = Number.NaN;
+
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ` (or any ISO 8601) → epoch ms. osu!'s timestamps have second precision, so a burst
+ * repeats one string many times: the last one parsed is remembered.
+ */
 function time(value: unknown): number {
+  if (value === lastTime) return lastTimeMs;
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) bad('timestamp');
+  lastTime = value as string;
+  lastTimeMs = ms;
   return ms;
 }
 
