@@ -163,7 +163,7 @@ class Draft {
 
   private putUser(user: User): void {
     const existing = (this.users ?? this.state.users).get(user.id);
-    if (existing && sameUser(existing, user)) return;
+    if (existing === user || (existing && sameUser(existing, user))) return;
     this.userMap.set(user.id, user);
   }
 
@@ -231,7 +231,10 @@ class Draft {
     const id = incoming.id as number;
     // Keys name list items (React keys): a uuid seen on another message (a server that echoes one twice, a
     // double post) must not make two items share one.
-    if (incoming.key !== `m${id}` && list.hasKey(incoming.key)) incoming = { ...incoming, key: `m${id}` };
+    // Only a message with a local id (or uuid) has a key of its own.
+    if (incoming.localId !== null && incoming.key !== `m${id}` && list.hasKey(incoming.key)) {
+      incoming = { ...incoming, key: `m${id}` };
+    }
     if (!list.insert(incoming)) return false;
     if (this.me !== null && incoming.senderId === this.me.id && id > list.ownNewestId) list.ownNewestId = id;
     return true;

@@ -9,6 +9,12 @@ import { type ChatState, emptyMessages, INITIAL_STATE, type StateOptions } from 
 import { reduce } from './reducer.js';
 import { computeUnread, sameItems, sameUnread, sortChannels } from './selectors.js';
 
+/** In a burst of socket frames, the shortest time between two state changes (at most ~120 a second). */
+export const BURST_INTERVAL_MS = 8;
+
+/** A monotonic clock where there is one. */
+const now = (): number => (typeof performance === 'undefined' ? Date.now() : performance.now());
+
 export class ChatStore {
   /** Every reduced state; replays the current one to new subscribers. */
   readonly state$: BehaviorSubject<ChatState>;
@@ -21,6 +27,7 @@ export class ChatStore {
   private readonly batches$ = new Subject<readonly ChatAction[]>();
   private queue: ChatAction[] = [];
   private flushScheduled = false;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
   private readonly channelReadables = new Map<number, Readable<Channel | undefined>>();
   private readonly messageReadables = new Map<number, Readable<ChannelMessages>>();
   private readonly unreadReadables = new Map<number, Readable<Unread | undefined>>();
@@ -70,17 +77,25 @@ export class ChatStore {
     this.flush();
   }
 
-  /** Queues an action for the next macrotask: the frames of one event-loop turn become one state change. */
+  /**
+   * Queues an action for the next macrotask: the frames of one event-loop turn become one state change. In a
+   * burst (a state change less than {@link BURST_INTERVAL_MS} ago), it waits out that interval instead: each
+   * state change copies every message list it touches, so a burst over many channels is applied in a few
+   * large batches rather than many small ones.
+   */
   enqueue(action: ChatAction): void {
     this.queue.push(action);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    (typeof setImmediate === 'function' ? setImmediate : setTimeout)(() => this.flush());
+    const wait = this.lastFlushAt + BURST_INTERVAL_MS - now();
+    if (wait > 0) setTimeout(() => this.flush(), wait);
+    else (typeof setImmediate === 'function' ? setImmediate : setTimeout)(() => this.flush());
   }
 
   /** Applies everything queued. */
   flush(): void {
     this.flushScheduled = false;
+    this.lastFlushAt = now();
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
