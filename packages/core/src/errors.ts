@@ -64,6 +64,18 @@ export function isChatError(value: unknown): value is ChatError {
 }
 
 /**
+ * `error` itself when it is a `ChatError`, otherwise wrapped in one (`kind` and `message` say what failed; the
+ * original is kept as the cause). For failures that reach a catch-all: transports wrap their own at the edge.
+ */
+export function asChatError(
+  error: unknown,
+  kind: ChatErrorKind = 'network',
+  message = 'Unexpected failure',
+): ChatError {
+  return isChatError(error) ? error : new ChatError(kind, message, { cause: error });
+}
+
+/**
  * The retry table: network failures, rate limits and server errors (5xx) may succeed later; client errors,
  * auth failures (the session machine handles those), protocol errors and closing do not.
  */
