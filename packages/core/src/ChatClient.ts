@@ -1,9 +1,9 @@
 // The one facade: owns the session actor, the transports and the stores; ref-counted mount()/unmount().
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import { type ChatClientOptions, type DirectoryState, realClock } from './clientOptions.js';
-import { ChatError } from './errors.js';
+import { asChatError, ChatError } from './errors.js';
 import type { ChatEvent } from './events.js';
-import { observeReadable, readableFromSubject, selectReadable } from './readable.js';
+import { observeReadable, readableFromSubject, selectReadable, whileObserved } from './readable.js';
 import { type SessionHandle, startSession } from './session/session.js';
 import { ChannelSync } from './state/channelSync.js';
 import { HistoryLoader } from './state/history.js';
@@ -54,150 +54,129 @@ export class ChatClient {
 
   /** @internal */ readonly store: ChatStore;
   /** @internal */ readonly session: SessionHandle;
-  private readonly http: ChatHttp;
-  private readonly tokens: TokenManager;
-  private readonly history: HistoryLoader;
-  private readonly keepalive: Keepalive;
-  private readonly channelSync: ChannelSync;
-  private readonly readMarkers: ReadMarkers;
-  private readonly outbox: Outbox;
-  private readonly sync: LiveSync;
-  private readonly clock: Clock;
-  private readonly eventSubject = new Subject<ChatEvent>();
-  private readonly readables = new Map<string, Readable<unknown>>();
-  private readonly directorySubject = new BehaviorSubject<DirectoryState>({
+  readonly #history: HistoryLoader;
+  readonly #keepalive: Keepalive;
+  readonly #channelSync: ChannelSync;
+  readonly #readMarkers: ReadMarkers;
+  readonly #outbox: Outbox;
+  readonly #sync: LiveSync;
+  readonly #clock: Clock;
+  readonly #events = new Subject<ChatEvent>();
+  /** The Readables handed out by key (`channel:1`, `user:2`…), so each is the same object every time. */
+  readonly #readables = new Map<string, Readable<unknown>>();
+  readonly #directoryState = new BehaviorSubject<DirectoryState>({
     channels: null,
     loading: false,
     error: null,
   });
-  private readonly directoryReadable = readableFromSubject(this.directorySubject);
-  private mounts = 0;
-  private unmountTimer: unknown = null;
-  private disposed = false;
-  private readonly teardown: (() => void)[] = [];
+  #mounts = 0;
+  #unmountTimer: unknown = null;
+  #disposed = false;
+  /** Subscriptions the client holds for its whole life; ended by `dispose()`. */
+  readonly #teardown: (() => void)[];
 
   constructor(options: ChatClientOptions) {
-    this.clock = options.clock ?? realClock;
+    const clock = options.clock ?? realClock;
     const random = options.random ?? Math.random;
-    const report = (error: ChatError) => this.emit({ type: 'error', error, at: this.clock.now() });
-    this.events$ = this.eventSubject.asObservable();
-    this.tokens = new TokenManager(options.token);
-    this.http = new ChatHttp({
+    const report = (error: ChatError) => this.#emit({ type: 'error', error, at: clock.now() });
+    const tokens = new TokenManager(options.token);
+    const http = new ChatHttp({
       apiUrl: options.apiUrl.replace(/\/+$/, ''),
       fetch: options.fetch,
-      getToken: () => this.tokens.current(),
-      refreshToken: () => this.tokens.refresh(),
+      getToken: () => tokens.current(),
+      refreshToken: () => tokens.refresh(),
       timeoutMs: options.requestTimeoutMs ?? 15_000,
       onLog: (entry) =>
-        this.emit({
+        this.#emit({
           type: 'http',
           method: entry.method,
           path: entry.path,
           status: entry.status,
           durationMs: entry.durationMs,
-          at: this.clock.now(),
+          at: clock.now(),
         }),
     });
-    this.store = new ChatStore({ messageCap: options.messageCap ?? 500, leftIgnoreMs: ACTIVITY_TIMEOUT_MS });
-    this.history = new HistoryLoader({
-      store: this.store,
-      http: this.http,
-      onError: report,
-      maxBackfillPages: options.maxBackfillPages ?? 20,
-    });
-    this.keepalive = new Keepalive({
-      store: this.store,
-      http: this.http,
-      clock: this.clock,
-      onError: report,
-      checkpoint: () => this.history.cursors(),
+    const store = new ChatStore({ messageCap: options.messageCap ?? 500, leftIgnoreMs: ACTIVITY_TIMEOUT_MS });
+    const me = () => store.snapshot.me;
+    /** What every collaborator below works with. */
+    const shared = { store, http, clock, onError: report };
+    this.store = store;
+    this.#clock = clock;
+    this.events$ = this.#events.asObservable();
+    this.#history = new HistoryLoader({ ...shared, maxBackfillPages: options.maxBackfillPages ?? 20 });
+    this.#keepalive = new Keepalive({
+      ...shared,
+      checkpoint: () => this.#history.cursors(),
       onRiskHealed: (checkpoint) => {
         // Only PUBLIC channels depend on acks; a PM's cursor must not move back.
-        const isPublic = (id: number) => this.store.snapshot.channels.get(id)?.type === 'PUBLIC';
-        this.history.markRisk(new Map([...checkpoint].filter(([id]) => isPublic(id))));
-        void this.sync.heal((channel) => channel.type === 'PUBLIC');
+        const isPublic = (id: number) => store.snapshot.channels.get(id)?.type === 'PUBLIC';
+        this.#history.markRisk(new Map([...checkpoint].filter(([id]) => isPublic(id))));
+        void this.#sync.heal((channel) => channel.type === 'PUBLIC');
       },
       activityTimeoutMs: ACTIVITY_TIMEOUT_MS,
     });
-    this.channelSync = new ChannelSync({
-      store: this.store,
-      http: this.http,
-      clock: this.clock,
-      onError: report,
-      me: () => this.store.snapshot.me,
+    this.#channelSync = new ChannelSync({
+      ...shared,
+      me,
       onJoined: () => this.session.send({ type: 'keepalive.now' }),
-      onSilences: (silences) => this.keepalive.applySilences(silences),
+      onSilences: (silences) => this.#keepalive.applySilences(silences),
       createLocalId: () => globalThis.crypto.randomUUID(),
     });
-    this.readMarkers = new ReadMarkers({
-      store: this.store,
-      http: this.http,
-      clock: this.clock,
-      onError: report,
-      intervalMs: 1000,
-    });
-    this.outbox = new Outbox({
-      store: this.store,
-      http: this.http,
-      clock: this.clock,
+    this.#readMarkers = new ReadMarkers({ ...shared, intervalMs: 1000 });
+    this.#outbox = new Outbox({
+      ...shared,
       random,
-      me: () => this.store.snapshot.me,
+      me,
       findOwnMessage: (channelId, query) =>
-        findOwnMessageViaHistory(this.http, channelId, {
-          ...query,
-          senderId: this.store.snapshot.me?.id ?? 0,
-        }),
-      onError: report,
+        findOwnMessageViaHistory(http, channelId, { ...query, senderId: me()?.id ?? 0 }),
     });
-    this.sync = new LiveSync({
-      store: this.store,
-      history: this.history,
-      channelSync: this.channelSync,
-      keepalive: this.keepalive,
-      clock: this.clock,
+    this.#sync = new LiveSync({
+      ...shared,
+      history: this.#history,
+      channelSync: this.#channelSync,
+      keepalive: this.#keepalive,
       mode: () => this.connection.getSnapshot().mode ?? 'thirdParty',
       isLive: () => this.connection.getSnapshot().status === 'live',
-      onError: report,
     });
     this.session = startSession({
       options,
-      clock: this.clock,
+      clock,
       random,
-      tokens: this.tokens,
-      http: this.http,
-      onUser: (user) => this.store.dispatch({ type: 'me', user }),
-      onFrame: (frame, raw) => this.onFrame(frame, raw),
+      tokens,
+      http,
+      onUser: (user) => store.dispatch({ type: 'me', user }),
+      onFrame: (frame, raw) => this.#onFrame(frame, raw),
       onSent: (raw) =>
-        this.emit({
+        this.#emit({
           type: 'frame',
           direction: 'out',
           event: frameName(raw),
           bytes: raw.length,
-          at: this.clock.now(),
+          at: clock.now(),
         }),
       onError: report,
-      ack: () => this.keepalive.ack(),
-      needsKeepalive: () => this.keepalive.needed(),
-      onLive: () => void this.sync.onLive(),
-      onDown: () => this.history.markRisk(),
+      ack: () => this.#keepalive.ack(),
+      needsKeepalive: () => this.#keepalive.needed(),
+      onLive: () => void this.#sync.onLive(),
+      onDown: () => this.#history.markRisk(),
     });
     this.connection = this.session.connection;
     this.connection$ = observeReadable(this.connection);
-    this.channels = this.store.channels;
+    this.channels = store.channels;
     this.channels$ = observeReadable(this.channels);
-    this.teardown.push(
+    this.#teardown = [
       this.connection.subscribe(() =>
-        this.emit({ type: 'connection', state: this.connection.getSnapshot(), at: this.clock.now() }),
+        this.#emit({ type: 'connection', state: this.connection.getSnapshot(), at: clock.now() }),
       ),
-    );
-    this.teardown.push(this.sync.watchPlaceholders());
+      this.#sync.watchPlaceholders(),
+    ];
   }
 
   // ---- lifetime --------------------------------------------------------------------------------------------
 
   /** Starts the session (idempotent). */
   connect(): void {
-    if (this.disposed) throw new ChatError('closed', 'This client was disposed');
+    if (this.#disposed) throw new ChatError('closed', 'This client was disposed');
     this.session.send({ type: 'connect' });
   }
 
@@ -211,12 +190,12 @@ export class ChatClient {
    * in the same tick — React StrictMode — keeps the session).
    */
   mount(): () => void {
-    this.mounts += 1;
-    if (this.unmountTimer !== null) {
-      this.clock.clearTimeout(this.unmountTimer);
-      this.unmountTimer = null;
+    this.#mounts += 1;
+    if (this.#unmountTimer !== null) {
+      this.#clock.clearTimeout(this.#unmountTimer);
+      this.#unmountTimer = null;
     }
-    if (this.mounts === 1) this.connect();
+    if (this.#mounts === 1) this.connect();
     let done = false;
     return () => {
       if (done) return;
@@ -227,25 +206,25 @@ export class ChatClient {
 
   /** Undoes one `mount()`. */
   unmount(): void {
-    if (this.mounts === 0) return;
-    this.mounts -= 1;
-    if (this.mounts > 0) return;
-    this.unmountTimer = this.clock.setTimeout(() => {
-      this.unmountTimer = null;
-      if (this.mounts === 0) this.disconnect();
+    if (this.#mounts === 0) return;
+    this.#mounts -= 1;
+    if (this.#mounts > 0) return;
+    this.#unmountTimer = this.#clock.setTimeout(() => {
+      this.#unmountTimer = null;
+      if (this.#mounts === 0) this.disconnect();
     }, UNMOUNT_GRACE_MS);
   }
 
   /** Disconnects and releases everything; pending sends fail with kind `closed`. */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.sync.dispose();
-    this.outbox.dispose();
-    this.readMarkers.dispose();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#sync.dispose();
+    this.#outbox.dispose();
+    this.#readMarkers.dispose();
     this.session.stop();
-    for (const stop of this.teardown) stop();
-    this.eventSubject.complete();
+    for (const stop of this.#teardown) stop();
+    this.#events.complete();
   }
 
   // ---- reading ---------------------------------------------------------------------------------------------
@@ -257,8 +236,8 @@ export class ChatClient {
 
   /** One channel; observing it fetches its details when they are missing. The same object for the same id. */
   channel(channelId: number): Readable<Channel | undefined> {
-    return this.cachedReadable(`channel:${channelId}`, () =>
-      this.onObserve(this.store.channel(channelId), () => this.sync.ensureChannel(channelId)),
+    return this.#cached(`channel:${channelId}`, () =>
+      whileObserved(this.store.channel(channelId), () => this.#sync.ensureChannel(channelId)),
     );
   }
 
@@ -271,29 +250,9 @@ export class ChatClient {
    * is observed before the channel list arrived). The same object for the same id.
    */
   messages(channelId: number): Readable<ChannelMessages> {
-    return this.cachedReadable(`messages:${channelId}`, () => {
-      const readable = this.store.messages(channelId);
-      return {
-        getSnapshot: readable.getSnapshot,
-        subscribe: (listener) => {
-          const channel = this.store.channel(channelId);
-          let unwatch = () => {};
-          if (channel.getSnapshot()?.loaded) this.sync.ensureMessages(channelId);
-          else {
-            unwatch = channel.subscribe(() => {
-              if (!channel.getSnapshot()?.loaded) return;
-              unwatch();
-              this.sync.ensureMessages(channelId);
-            });
-          }
-          const stop = readable.subscribe(listener);
-          return () => {
-            unwatch();
-            stop();
-          };
-        },
-      };
-    });
+    return this.#cached(`messages:${channelId}`, () =>
+      whileObserved(this.store.messages(channelId), () => this.#sync.ensureMessagesOnceLoaded(channelId)),
+    );
   }
 
   messages$(channelId: number): Observable<ChannelMessages> {
@@ -310,7 +269,7 @@ export class ChatClient {
 
   /** A user seen in chat (sender or PM member). */
   user(userId: number): Readable<User | undefined> {
-    return this.cachedReadable(`user:${userId}`, () =>
+    return this.#cached(`user:${userId}`, () =>
       selectReadable(this.store.state, (state) => state.users.get(userId)),
     );
   }
@@ -324,9 +283,9 @@ export class ChatClient {
    * The PUBLIC channel directory; the first observer loads it (`channels` is null until the first answer).
    */
   get directory(): Readable<DirectoryState> {
-    return this.cachedReadable('directory', () =>
-      this.onObserve(this.directoryReadable, () => {
-        const { channels, loading } = this.directorySubject.getValue();
+    return this.#cached('directory', () =>
+      whileObserved(readableFromSubject(this.#directoryState), () => {
+        const { channels, loading } = this.#directoryState.getValue();
         if (channels === null && !loading) void this.refreshDirectory();
       }),
     );
@@ -334,17 +293,13 @@ export class ChatClient {
 
   /** Reloads the directory of PUBLIC channels (`GET /chat/channels`). Errors land in `directory.error`. */
   readonly refreshDirectory = async (): Promise<void> => {
-    const current = this.directorySubject.getValue();
-    this.directorySubject.next({ ...current, loading: true, error: null });
+    const directory = this.#directoryState;
+    directory.next({ ...directory.getValue(), loading: true, error: null });
     try {
-      const channels = await this.channelSync.publicChannels();
-      this.directorySubject.next({ channels, loading: false, error: null });
+      const channels = await this.#channelSync.publicChannels();
+      directory.next({ channels, loading: false, error: null });
     } catch (error) {
-      this.directorySubject.next({
-        ...this.directorySubject.getValue(),
-        loading: false,
-        error: asChatError(error),
-      });
+      directory.next({ ...directory.getValue(), loading: false, error: asChatError(error) });
     }
   };
 
@@ -352,32 +307,32 @@ export class ChatClient {
 
   /** Sends a message; it shows at once as `pending`. Resolves with the sent message, rejects with a ChatError. */
   send(channelId: number, text: string, options: { action?: boolean } = {}): Promise<Message> {
-    return this.outbox.send(this.store.resolve(channelId), text, options);
+    return this.#outbox.send(this.store.resolve(channelId), text, options);
   }
 
   /** Sends a failed message again. */
   retry(localId: string): Promise<Message> {
-    return this.outbox.retry(localId);
+    return this.#outbox.retry(localId);
   }
 
   /** Drops a failed message. */
   discard(localId: string): void {
-    this.outbox.discard(localId);
+    this.#outbox.discard(localId);
   }
 
   /** Joins a PUBLIC channel; resolves when it is in the channel list. */
   join(channelId: number): Promise<Channel> {
-    return this.channelSync.join(channelId);
+    return this.#channelSync.join(channelId);
   }
 
   /** Leaves a channel. */
   leave(channelId: number): Promise<void> {
-    return this.channelSync.leave(this.store.resolve(channelId));
+    return this.#channelSync.leave(this.store.resolve(channelId));
   }
 
   /** Opens a PM: the existing channel, or a draft whose first message creates it. */
   openPrivateChat(userId: number): Promise<Channel> {
-    return this.channelSync.openPrivateChat(userId);
+    return this.#channelSync.openPrivateChat(userId);
   }
 
   /** Creates an announcement channel (moderators and announcers only). */
@@ -387,54 +342,54 @@ export class ChatClient {
     userIds: readonly number[];
     message: string;
   }) {
-    return this.channelSync.createAnnouncement(input);
+    return this.#channelSync.createAnnouncement(input);
   }
 
   /** Loads the page before the oldest loaded message. */
   loadOlder(channelId: number): Promise<void> {
-    return this.history.loadOlder(this.store.resolve(channelId));
+    return this.#history.loadOlder(this.store.resolve(channelId));
   }
 
   /** Marks a channel read up to `messageId` (default: its last message); never moves backwards. */
   markAsRead(channelId: number, messageId?: number): void {
-    this.readMarkers.mark(this.store.resolve(channelId), messageId);
+    this.#readMarkers.mark(this.store.resolve(channelId), messageId);
   }
 
   /** Every PUBLIC channel, to join from. */
   publicChannels(): Promise<Channel[]> {
-    return this.channelSync.publicChannels();
+    return this.#channelSync.publicChannels();
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
 
-  private emit(event: ChatEvent): void {
-    if (!this.disposed) this.eventSubject.next(event);
+  #emit(event: ChatEvent): void {
+    if (!this.#disposed) this.#events.next(event);
   }
 
   /** The socket's hot path: decode → batch into the store. */
-  private onFrame(frame: ServerFrame, raw: string): void {
-    const at = this.clock.now();
-    if (this.eventSubject.observed) {
-      this.emit({ type: 'frame', direction: 'in', event: frameName(raw), bytes: raw.length, at });
+  #onFrame(frame: ServerFrame, raw: string): void {
+    const at = this.#clock.now();
+    if (this.#events.observed) {
+      this.#emit({ type: 'frame', direction: 'in', event: frameName(raw), bytes: raw.length, at });
     }
     switch (frame.type) {
       case 'messages':
         for (const message of frame.messages) {
-          this.keepalive.noteMessageId(message.id as number);
-          if (message.localId !== null) this.outbox.onEcho(message);
-          if (this.eventSubject.observed) this.emit({ type: 'message', message, at });
+          this.#keepalive.noteMessageId(message.id as number);
+          if (message.localId !== null) this.#outbox.onEcho(message);
+          if (this.#events.observed) this.#emit({ type: 'message', message, at });
         }
         this.store.enqueue({ type: 'messages.received', messages: frame.messages, users: frame.users, at });
         return;
       case 'channelJoin':
         this.store.flush();
-        this.channelSync.onJoinEvent(frame.channel, frame.uuid);
-        this.emit({ type: 'channel.joined', channel: frame.channel, at });
+        this.#channelSync.onJoinEvent(frame.channel, frame.uuid);
+        this.#emit({ type: 'channel.joined', channel: frame.channel, at });
         this.session.send({ type: 'keepalive.now' });
         return;
       case 'channelPart':
         this.store.enqueue({ type: 'channel.removed', channelId: frame.channelId, at });
-        this.emit({ type: 'channel.left', channelId: frame.channelId, at });
+        this.#emit({ type: 'channel.left', channelId: frame.channelId, at });
         return;
       default:
         return;
@@ -442,24 +397,13 @@ export class ChatClient {
   }
 
   /** One Readable per key, so UI bindings get the same object on every render. */
-  private cachedReadable<T>(key: string, create: () => Readable<T>): Readable<T> {
-    let readable = this.readables.get(key) as Readable<T> | undefined;
+  #cached<T>(key: string, create: () => Readable<T>): Readable<T> {
+    let readable = this.#readables.get(key) as Readable<T> | undefined;
     if (!readable) {
       readable = create();
-      this.readables.set(key, readable);
+      this.#readables.set(key, readable);
     }
     return readable;
-  }
-
-  /** A Readable whose subscribers trigger `onFirst`. */
-  private onObserve<T>(readable: Readable<T>, onFirst: () => void): Readable<T> {
-    return {
-      getSnapshot: readable.getSnapshot,
-      subscribe: (listener) => {
-        onFirst();
-        return readable.subscribe(listener);
-      },
-    };
   }
 }
 
@@ -481,10 +425,4 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
 function frameName(raw: string): string {
   const match = /"(?:event|error)"\s*:\s*"([^"]{1,64})"/.exec(raw);
   return match?.[1] ?? 'unknown';
-}
-
-function asChatError(error: unknown): ChatError {
-  return error instanceof ChatError
-    ? error
-    : new ChatError('network', 'Unexpected failure', { cause: error });
 }

@@ -46,13 +46,17 @@ export class ChatError extends Error {
   readonly retryAfter: number | undefined;
   readonly retryable: boolean;
 
-  constructor(kind: ChatErrorKind, message: string, options: ChatErrorOptions = {}) {
-    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(
+    kind: ChatErrorKind,
+    message: string,
+    { status, serverMessage, retryAfter, cause }: ChatErrorOptions = {},
+  ) {
+    super(redact(message), cause === undefined ? undefined : { cause });
     this.kind = kind;
-    this.status = options.status;
-    this.serverMessage = options.serverMessage == null ? null : redact(options.serverMessage);
-    this.retryAfter = options.retryAfter;
-    this.retryable = isRetryable(kind, options.status);
+    this.status = status;
+    this.serverMessage = serverMessage == null ? null : redact(serverMessage);
+    this.retryAfter = retryAfter;
+    this.retryable = isRetryable(kind, status);
   }
 }
 
@@ -80,15 +84,8 @@ export function asChatError(
  * auth failures (the session machine handles those), protocol errors and closing do not.
  */
 export function isRetryable(kind: ChatErrorKind, status?: number): boolean {
-  switch (kind) {
-    case 'network':
-    case 'rateLimit':
-      return true;
-    case 'http':
-      return status !== undefined && (status >= 500 || status === 408);
-    default:
-      return false;
-  }
+  if (kind === 'http') return status !== undefined && (status >= 500 || status === 408);
+  return kind === 'network' || kind === 'rateLimit';
 }
 
 const TOKEN_PATTERNS: RegExp[] = [

@@ -67,3 +67,25 @@ export function observeReadable<T>(readable: Readable<T>): Observable<T> {
     return readable.subscribe(() => subscriber.next(readable.getSnapshot()));
   }).pipe(distinctUntilChanged());
 }
+
+/**
+ * `readable`, except that each subscription first calls `onSubscribe` (to load what the subscriber will want);
+ * the function it may return is called when that subscription ends, like a React effect's cleanup.
+ */
+export function whileObserved<T>(
+  readable: Readable<T>,
+  // biome-ignore lint/suspicious/noConfusingVoidType: as in React's EffectCallback, the cleanup is optional.
+  onSubscribe: () => void | (() => void),
+): Readable<T> {
+  return {
+    getSnapshot: readable.getSnapshot,
+    subscribe: (listener) => {
+      const stop = onSubscribe();
+      const unsubscribe = readable.subscribe(listener);
+      return () => {
+        stop?.();
+        unsubscribe();
+      };
+    },
+  };
+}

@@ -1,5 +1,5 @@
 // The token source: a fixed string, or a provider called on every (re)connect and after a 401.
-import { ChatError } from './errors.js';
+import { asChatError, ChatError } from './errors.js';
 
 /** A token, or a function that returns a fresh one. */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -40,9 +40,7 @@ export class TokenManager {
         this.#token = token;
         return token;
       } catch (cause) {
-        throw cause instanceof ChatError
-          ? cause
-          : new ChatError('auth', 'The token provider failed', { cause });
+        throw asChatError(cause, 'auth', 'The token provider failed');
       } finally {
         this.#pending = undefined;
       }

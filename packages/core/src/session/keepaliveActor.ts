@@ -1,7 +1,7 @@
 // Keeps public-channel delivery alive: osu! only sends a PUBLIC channel's messages to users who acked within
 // the last 60 s, so while the session is live and the user is in a public channel, ack every 20–30 s.
 import { fromCallback } from 'xstate';
-import { ChatError, isChatError } from '../errors.js';
+import { asChatError, type ChatError } from '../errors.js';
 import type { Clock } from '../types.js';
 
 /** What the keepalive loop needs. */
@@ -28,11 +28,6 @@ export type KeepaliveCommand = { type: 'keepalive.now' };
 /** Sent to the parent when an ack was refused with an auth error: the token needs refreshing. */
 export type KeepaliveEvent = { type: 'token.rejected'; error: ChatError };
 
-const globalTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 /**
  * Runs the ack loop: a tick at once, then one every `minMs`–`maxMs`; each tick acks if `needsKeepalive()`.
  * At most one ack is in flight (a tick during one is skipped: the pending ack serves it). Returns the cleanup.
@@ -42,7 +37,8 @@ export function runKeepalive(
   sendBack: (event: KeepaliveEvent) => void,
   receive: (listener: (event: KeepaliveCommand) => void) => void,
 ): () => void {
-  const clock = input.clock ?? globalTimers;
+  // The global scope has `setTimeout` and `clearTimeout`: the global timers by default.
+  const clock: Pick<Clock, 'setTimeout' | 'clearTimeout'> = input.clock ?? globalThis;
   const random = input.random ?? Math.random;
   const minMs = input.minMs ?? 20_000;
   const maxMs = input.maxMs ?? 30_000;
@@ -56,9 +52,7 @@ export function runKeepalive(
       await input.ack();
     } catch (cause) {
       if (stopped) return;
-      const error = isChatError(cause)
-        ? cause
-        : new ChatError('network', 'The keepalive ack failed', { cause });
+      const error = asChatError(cause, 'network', 'The keepalive ack failed');
       if (error.kind === 'auth') sendBack({ type: 'token.rejected', error });
       else input.onAckError(error);
     } finally {
@@ -93,6 +87,6 @@ export function runKeepalive(
  * });
  * ```
  */
-export const keepaliveActor = fromCallback<KeepaliveCommand, KeepaliveInput>(({ input, sendBack, receive }) =>
-  runKeepalive(input, sendBack, receive),
+export const keepaliveActor = /* @__PURE__ */ fromCallback<KeepaliveCommand, KeepaliveInput>(
+  ({ input, sendBack, receive }) => runKeepalive(input, sendBack, receive),
 );

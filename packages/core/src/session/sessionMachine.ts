@@ -2,7 +2,7 @@
 // and where the socket is, opens the socket, waits for `connection.ready`, starts chat delivery, keeps public
 // channels acked, and reconnects with jittered backoff. Auth failures get one token refresh, then stop.
 import { assign, fromCallback, fromPromise, sendTo, setup } from 'xstate';
-import { ChatError, isChatError } from '../errors.js';
+import { asChatError, ChatError, isChatError } from '../errors.js';
 import type { Clock, User } from '../types.js';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import {
@@ -101,11 +101,31 @@ export interface SessionContext {
   };
 }
 
-const notProvided = (name: string) =>
-  new ChatError('invalid', `The session machine's ${name} actor was not provided (use createSessionMachine)`);
+/** The body of each placeholder actor: running `sessionMachine` without providing its actors is a mistake. */
+const notProvided = (name: string): never => {
+  throw new ChatError(
+    'invalid',
+    `The session machine's ${name} actor was not provided (use createSessionMachine)`,
+  );
+};
+
+/** What `connection.ready` clears: the failure count, the last error and the spent token refresh. */
+const READY = { attempt: 0, error: null, tokenRefreshed: false } as const;
+
+/** A fresh start (the initial context, and `reset`): `READY`, a cached token and no retry pending. */
+const FRESH = { ...READY, refresh: false, nextRetryAt: null } as const;
 
 /** From any state that is connecting or connected: drop the socket and wait for `network.online`. */
 const goOffline = { target: '#session.offline' } as const;
+
+/** From a terminal state (`unauthorized`, `loggedOut`), on an explicit `session.connect`: start over. */
+const startOver = { target: 'resolving', actions: 'reset' } as const;
+
+/** Params of the events that carry their own error: actor failures, `socket.closed`, `token.rejected`. */
+const eventError = ({ event }: { event: { error: unknown } }) => ({ error: event.error });
+
+/** `recordError` with the event's own error. */
+const recordEventError = { type: 'recordError', params: eventError } as const;
 
 /**
  * The session statechart. Its actors are placeholders: run it through {@link createSessionMachine} (which
@@ -126,22 +146,17 @@ const goOffline = { target: '#session.offline' } as const;
  * ```
  */
 export const sessionMachine = setup({
-  types: {
-    context: {} as SessionContext,
-    events: {} as SessionEvent,
-    input: {} as SessionInput,
-    children: {} as { resolveSession: 'resolveSession'; socket: 'socket'; keepalive: 'keepalive' },
+  // One cast for all the types: at run time `types` is an empty object.
+  types: {} as {
+    context: SessionContext;
+    events: SessionEvent;
+    input: SessionInput;
+    children: { resolveSession: 'resolveSession'; socket: 'socket'; keepalive: 'keepalive' };
   },
   actors: {
-    resolveSession: fromPromise<ResolvedSession, ResolveInput>(async () => {
-      throw notProvided('resolveSession');
-    }),
-    socket: fromCallback<SocketCommand, SocketTarget>(() => {
-      throw notProvided('socket');
-    }),
-    keepalive: fromCallback<KeepaliveCommand>(() => {
-      throw notProvided('keepalive');
-    }),
+    resolveSession: fromPromise<ResolvedSession, ResolveInput>(async () => notProvided('resolveSession')),
+    socket: fromCallback<SocketCommand, SocketTarget>(() => notProvided('socket')),
+    keepalive: fromCallback<KeepaliveCommand>(() => notProvided('keepalive')),
   },
   actions: {
     recordSession: assign((_, session: ResolvedSession) => ({
@@ -151,7 +166,9 @@ export const sessionMachine = setup({
       token: new SecretToken(session.token),
       refresh: false,
     })),
-    recordError: assign((_, params: { error: unknown }) => ({ error: toChatError(params.error) })),
+    recordError: assign((_, { error }: { error: unknown }) => ({
+      error: asChatError(error, 'network', 'The session could not be resolved'),
+    })),
     scheduleRetry: assign(({ context: { attempt, settings } }) => {
       const delay = backoffDelay(attempt + 1, settings.backoff, settings.random);
       return { attempt: attempt + 1, nextRetryAt: settings.clock.now() + delay };
@@ -163,8 +180,8 @@ export const sessionMachine = setup({
       refresh: true,
       attempt: context.attempt + 1,
     })),
-    markReady: assign({ attempt: 0, error: null, tokenRefreshed: false }),
-    reset: assign({ attempt: 0, error: null, tokenRefreshed: false, refresh: false, nextRetryAt: null }),
+    markReady: assign(READY),
+    reset: assign(FRESH),
     startChat: sendTo('socket', { type: 'chat.start' }),
     endChat: sendTo('socket', { type: 'chat.end' }),
     forwardKeepalive: sendTo('keepalive', { type: 'keepalive.now' }),
@@ -181,15 +198,11 @@ export const sessionMachine = setup({
   id: 'session',
   initial: 'idle',
   context: ({ input }) => ({
-    attempt: 0,
-    nextRetryAt: null,
-    error: null,
+    ...FRESH,
     user: null,
     mode: null,
     socketUrl: null,
     token: null,
-    tokenRefreshed: false,
-    refresh: false,
     settings: {
       clock: input.clock ?? { now: () => Date.now() },
       random: input.random ?? Math.random,
@@ -212,14 +225,11 @@ export const sessionMachine = setup({
         onDone: { target: 'socket', actions: { type: 'recordSession', params: ({ event }) => event.output } },
         onError: [
           {
-            guard: { type: 'isAuthError', params: ({ event }) => ({ error: event.error }) },
+            guard: { type: 'isAuthError', params: eventError },
             target: 'authFailed',
-            actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) },
+            actions: recordEventError,
           },
-          {
-            target: 'backoff',
-            actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) },
-          },
+          { target: 'backoff', actions: recordEventError },
         ],
       },
       on: { 'network.offline': goOffline },
@@ -232,10 +242,7 @@ export const sessionMachine = setup({
       },
       initial: 'awaitingReady',
       on: {
-        'socket.closed': {
-          target: 'backoff',
-          actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) },
-        },
+        'socket.closed': { target: 'backoff', actions: recordEventError },
         'socket.authFailed': {
           target: 'authFailed',
           actions: {
@@ -243,10 +250,7 @@ export const sessionMachine = setup({
             params: () => ({ error: new ChatError('auth', 'The socket refused the token') }),
           },
         },
-        'token.rejected': {
-          target: 'authFailed',
-          actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) },
-        },
+        'token.rejected': { target: 'authFailed', actions: recordEventError },
         'socket.logout': {
           target: 'loggedOut',
           actions: {
@@ -305,10 +309,10 @@ export const sessionMachine = setup({
       on: { 'network.online': 'resolving' },
     },
     unauthorized: {
-      on: { 'session.connect': { target: 'resolving', actions: 'reset' } },
+      on: { 'session.connect': startOver },
     },
     loggedOut: {
-      on: { 'session.connect': { target: 'resolving', actions: 'reset' } },
+      on: { 'session.connect': startOver },
     },
   },
 });
@@ -348,9 +352,4 @@ export function createSessionMachine(deps: SessionDeps) {
       ),
     },
   });
-}
-
-function toChatError(error: unknown): ChatError {
-  if (isChatError(error)) return error;
-  return new ChatError('network', 'The session could not be resolved', { cause: error });
 }

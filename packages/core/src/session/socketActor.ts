@@ -71,8 +71,8 @@ export type SocketCommand = { type: 'chat.start' } | { type: 'chat.end' };
 
 /** `WebSocket.OPEN`, the same in every implementation. */
 const OPEN = 1;
-const CHAT_START = JSON.stringify({ event: 'chat.start' });
-const CHAT_END = JSON.stringify({ event: 'chat.end' });
+const CHAT_START = '{"event":"chat.start"}';
+const CHAT_END = '{"event":"chat.end"}';
 /** Liveness checks per ping timeout. */
 const PING_CHECKS = 3;
 
@@ -120,9 +120,6 @@ export function runSocket(
 
   // Liveness without a timer per frame: a check every third of the timeout counts the checks in a row that
   // heard nothing; the third such check ends the socket, after 45–60 s of silence for a 45 s timeout.
-  const hear = () => {
-    heard = true;
-  };
   const startPingCheck = () => {
     if (input.pingTimeoutMs <= 0 || ended || pingCheck !== undefined) return;
     pingCheck = setInterval(() => {
@@ -174,7 +171,9 @@ export function runSocket(
   socket.addEventListener('error', (event) =>
     end(`The socket to ${safeUrl} failed${typeof event.message === 'string' ? `: ${event.message}` : ''}`),
   );
-  socket.on?.('ping', hear);
+  socket.on?.('ping', () => {
+    heard = true;
+  });
 
   receive((command) => {
     if (command.type === 'chat.start') chatStarted = send(CHAT_START) || chatStarted;
@@ -184,7 +183,8 @@ export function runSocket(
   return () => {
     stopped = true;
     clearInterval(pingCheck);
-    if (socket.readyState === OPEN && chatStarted) send(CHAT_END);
+    // `send` skips a socket that is not open.
+    if (chatStarted) send(CHAT_END);
     ended = true;
     socket.close(1000);
   };
@@ -202,8 +202,8 @@ export function runSocket(
  * });
  * ```
  */
-export const socketActor = fromCallback<SocketCommand, SocketInput>(({ input, sendBack, receive }) =>
-  runSocket(input, sendBack, receive),
+export const socketActor = /* @__PURE__ */ fromCallback<SocketCommand, SocketInput>(
+  ({ input, sendBack, receive }) => runSocket(input, sendBack, receive),
 );
 
 /** Puts the token in `?access_token=` (browsers cannot set socket headers). */

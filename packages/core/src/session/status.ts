@@ -1,6 +1,6 @@
 // How the session machine looks from outside: its snapshot as a ConnectionState, and its chart as plain data.
 // The machine's state is the only status; nothing here keeps flags of its own.
-import type { AnyStateMachine, SnapshotFrom, StateValue } from 'xstate';
+import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import type { ConnectionState, ConnectionStatus } from '../types.js';
 import { sessionMachine } from './sessionMachine.js';
 
@@ -17,14 +17,15 @@ export type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
  * ```
  */
 export function toConnectionState(snapshot: SessionSnapshot): ConnectionState {
-  const { context } = snapshot;
+  const { value, context } = snapshot;
   return {
-    status: statusOf(snapshot),
-    detail: statePath(snapshot.value),
+    status: statusOf(value, context.attempt),
+    // `socket` is the machine's only parent state: `{ socket: 'live' }` → `socket.live`.
+    detail: typeof value === 'string' ? value : `socket.${value.socket}`,
     user: context.user,
     mode: context.mode,
     attempt: context.attempt,
-    nextRetryAt: snapshot.matches('backoff') ? context.nextRetryAt : null,
+    nextRetryAt: value === 'backoff' ? context.nextRetryAt : null,
     error: context.error,
   };
 }
@@ -42,24 +43,20 @@ export function connectionStateEqual(a: ConnectionState, b: ConnectionState): bo
   );
 }
 
-function statusOf(snapshot: SessionSnapshot): ConnectionStatus {
-  if (snapshot.matches({ socket: 'live' })) return 'live';
-  if (snapshot.matches('backoff')) return 'reconnecting';
-  if (snapshot.matches('resolving') || snapshot.matches('socket') || snapshot.matches('authFailed')) {
-    return snapshot.context.attempt > 0 ? 'reconnecting' : 'connecting';
+/** The status of a state value; `attempt` tells a first connection from a reconnection. */
+function statusOf(value: SessionSnapshot['value'], attempt: number): ConnectionStatus {
+  const connecting = attempt > 0 ? 'reconnecting' : 'connecting';
+  if (typeof value === 'object') return value.socket === 'live' ? 'live' : connecting;
+  switch (value) {
+    case 'backoff':
+      return 'reconnecting';
+    case 'resolving':
+    case 'authFailed':
+      return connecting;
+    default:
+      // `idle`, `offline`, `unauthorized` and `loggedOut` are statuses of the same name.
+      return value;
   }
-  if (snapshot.matches('offline')) return 'offline';
-  if (snapshot.matches('unauthorized')) return 'unauthorized';
-  if (snapshot.matches('loggedOut')) return 'loggedOut';
-  return 'idle';
-}
-
-/** `{ socket: 'live' }` → `socket.live` (the machine has no parallel states, so one path). */
-function statePath(value: StateValue): string {
-  if (typeof value === 'string') return value;
-  const [key, child] = Object.entries(value)[0] ?? [];
-  if (key === undefined) return '';
-  return child === undefined ? key : `${key}.${statePath(child as StateValue)}`;
 }
 
 /** The session chart as data: what a demo or devtools panel needs to draw it. */

@@ -2,7 +2,7 @@
 // the list comes from `GET /chat/updates`; third-party tokens cannot call it, so the list is built from join
 // responses, `chat.channel.join/part` events, PM creation and `GET /chat/channels/{id}`.
 import { filter, firstValueFrom, map, race, take } from 'rxjs';
-import { ChatError } from '../errors.js';
+import { asChatError, ChatError } from '../errors.js';
 import type { ChatHttp } from '../transport/http.js';
 import {
   decodeChannel,
@@ -10,6 +10,7 @@ import {
   decodeMessage,
   decodeSilence,
   decodeUser,
+  expectObject,
   isObject,
 } from '../transport/wire.js';
 import type { Channel, Clock, User } from '../types.js';
@@ -29,11 +30,20 @@ export interface ChannelSyncOptions {
 }
 
 export class ChannelSync {
-  private readonly fetching = new Map<number, Promise<Channel | undefined>>();
+  readonly #options: ChannelSyncOptions;
+  readonly #store: ChatStore;
+  readonly #http: ChatHttp;
+  readonly #onError: (error: ChatError) => void;
+  readonly #fetching = new Map<number, Promise<Channel | undefined>>();
   /** Announcement creations waiting for their `chat.channel.join` (by request uuid). */
-  private readonly announcements = new Map<string, (channel: Channel) => void>();
+  readonly #announcements = new Map<string, (channel: Channel) => void>();
 
-  constructor(private readonly options: ChannelSyncOptions) {}
+  constructor(options: ChannelSyncOptions) {
+    this.#options = options;
+    this.#store = options.store;
+    this.#http = options.http;
+    this.#onError = options.onError;
+  }
 
   /**
    * Refreshes the channel list after the socket became live. Returns each channel's last message id as the
@@ -42,22 +52,22 @@ export class ChannelSync {
   async refresh(mode: 'lazer' | 'thirdParty', cursors: { since: number; historySince: number | null }) {
     const targets = new Map<number, number | null>();
     if (mode === 'lazer') {
-      const json = await this.options.http.request<unknown>('GET', '/chat/updates', {
+      const response = await this.#http.request('GET', '/chat/updates', {
         query: {
           since: cursors.since,
           history_since: cursors.historySince ?? undefined,
           includes: ['presence', 'silences'],
         },
       });
-      if (!isObject(json)) throw new ChatError('protocol', 'Malformed chat/updates response from the server');
-      const channels = decodeList(json.presence ?? [], decodeChannel, this.options.onError);
-      this.options.store.dispatch({ type: 'channels.synced', channels });
+      const json = expectObject(response, 'chat/updates response');
+      const channels = decodeList(json.presence ?? [], decodeChannel, this.#onError);
+      this.#store.dispatch({ type: 'channels.synced', channels });
       for (const channel of channels) targets.set(channel.id, channel.lastMessageId);
       if (Array.isArray(json.silences)) {
-        this.options.onSilences(decodeList(json.silences, decodeSilence, this.options.onError));
+        this.#options.onSilences(decodeList(json.silences, decodeSilence, this.#onError));
       }
     } else {
-      const known = [...this.options.store.snapshot.channels.values()].filter((c) => !c.draft);
+      const known = [...this.#store.snapshot.channels.values()].filter((c) => !c.draft);
       await Promise.all(
         known.map(async (channel) => {
           const fresh = await this.fetch(channel.id);
@@ -70,58 +80,48 @@ export class ChannelSync {
 
   /** `GET /chat/channels/{id}`: fills in a channel's details (PM users included); 404 removes it. */
   fetch(channelId: number): Promise<Channel | undefined> {
-    let running = this.fetching.get(channelId);
+    let running = this.#fetching.get(channelId);
     if (running) return running;
     running = (async () => {
       try {
-        const json = await this.options.http.request<unknown>('GET', `/chat/channels/${channelId}`);
-        if (!isObject(json)) throw new ChatError('protocol', 'Malformed channel from the server');
+        const json = expectObject(await this.#http.request('GET', `/chat/channels/${channelId}`), 'channel');
         const channel = decodeChannel(json.channel);
-        const users = Array.isArray(json.users)
-          ? decodeList(json.users, decodeUser, this.options.onError)
-          : [];
-        if (users.length > 0) this.options.store.dispatch({ type: 'users.seen', users });
-        this.options.store.dispatch({ type: 'channel.upserted', channel });
+        const users = Array.isArray(json.users) ? decodeList(json.users, decodeUser, this.#onError) : [];
+        if (users.length > 0) this.#store.dispatch({ type: 'users.seen', users });
+        this.#upsert(channel);
         return channel;
       } catch (error) {
-        const chatError = asChatError(error);
-        if (chatError.status === 404) {
-          this.options.store.dispatch({ type: 'channel.removed', channelId, at: this.options.clock.now() });
-        } else {
-          this.options.onError(chatError);
-        }
+        const chatError = asChatError(error, 'network', 'Request failed');
+        if (chatError.status === 404) this.#remove(channelId);
+        else this.#onError(chatError);
         return undefined;
       } finally {
-        this.fetching.delete(channelId);
+        this.#fetching.delete(channelId);
       }
     })();
-    this.fetching.set(channelId, running);
+    this.#fetching.set(channelId, running);
     return running;
   }
 
   /** Joins a PUBLIC channel. Resolves when the channel is in the list (HTTP answer or join event). */
   async join(channelId: number): Promise<Channel> {
-    const me = this.requireMe();
-    const http = this.options.http
-      .request<unknown>('PUT', `/chat/channels/${channelId}/users/${me.id}`)
-      .then((json) => {
-        this.options.store.dispatch({ type: 'channel.upserted', channel: decodeChannel(json) });
-      });
-    const channel = await this.whenListed(channelId, http);
-    this.options.onJoined();
+    const me = this.#requireMe();
+    const request = this.#http
+      .request('PUT', `/chat/channels/${channelId}/users/${me.id}`)
+      .then((json) => this.#upsert(decodeChannel(json)));
+    const channel = await this.#whenListed(channelId, request);
+    this.#options.onJoined();
     return channel;
   }
 
   /** Leaves a channel (osu! hides PMs and announcements; they come back when a message arrives). */
   async leave(channelId: number): Promise<void> {
-    const me = this.requireMe();
-    const channel = this.options.store.snapshot.channels.get(channelId);
-    if (channel?.draft) {
-      this.options.store.dispatch({ type: 'channel.removed', channelId, at: this.options.clock.now() });
-      return;
+    const me = this.#requireMe();
+    // A draft exists only here: there is nothing to leave on the server.
+    if (!this.#store.snapshot.channels.get(channelId)?.draft) {
+      await this.#http.request('DELETE', `/chat/channels/${channelId}/users/${me.id}`);
     }
-    await this.options.http.request('DELETE', `/chat/channels/${channelId}/users/${me.id}`);
-    this.options.store.dispatch({ type: 'channel.removed', channelId, at: this.options.clock.now() });
+    this.#remove(channelId);
   }
 
   /**
@@ -129,17 +129,17 @@ export class ChannelSync {
    * message creates it.
    */
   async openPrivateChat(userId: number): Promise<Channel> {
-    const me = this.requireMe();
+    const me = this.#requireMe();
     if (userId === me.id) throw new ChatError('invalid', "You can't message yourself");
-    const { store } = this.options;
+    const store = this.#store;
     const existing = [...store.snapshot.channels.values()].find(
       (c) => c.type === 'PM' && c.userIds.includes(userId) && c.userIds.includes(me.id),
     );
     if (existing) return existing;
-    const json = await this.options.http.request<unknown>('POST', '/chat/channels', {
+    const response = await this.#http.request('POST', '/chat/channels', {
       body: { type: 'PM', target_id: userId },
     });
-    if (!isObject(json)) throw new ChatError('protocol', 'Malformed channel from the server');
+    const json = expectObject(response, 'channel');
     if (json.channel_id === null) {
       const target = store.snapshot.users.get(userId);
       const draft: Channel = {
@@ -163,10 +163,10 @@ export class ChannelSync {
     }
     const decoded = decodeChannel(json);
     const channel: Channel = decoded.userIds.length > 0 ? decoded : { ...decoded, userIds: [me.id, userId] };
-    store.dispatch({ type: 'channel.upserted', channel });
-    this.storeRecentMessages(channel.id, json);
+    this.#upsertWithRecent(channel, json);
+    const listed = this.#listed(channel);
     void this.fetch(channel.id);
-    return store.snapshot.channels.get(channel.id) ?? channel;
+    return listed;
   }
 
   /** Creates an announcement channel (for users allowed to announce). Resolves when it is in the list. */
@@ -176,15 +176,11 @@ export class ChannelSync {
     userIds: readonly number[];
     message: string;
   }): Promise<Channel> {
-    const uuid = this.options.createLocalId();
-    let fromEvent: ((channel: Channel) => void) | undefined;
-    const viaEvent = new Promise<Channel>((resolve) => {
-      fromEvent = resolve;
-    });
-    this.announcements.set(uuid, fromEvent as (channel: Channel) => void);
+    const uuid = this.#options.createLocalId();
+    const viaEvent = new Promise<Channel>((resolve) => this.#announcements.set(uuid, resolve));
     try {
-      const viaHttp = this.options.http
-        .request<unknown>('POST', '/chat/channels', {
+      const viaHttp = this.#http
+        .request('POST', '/chat/channels', {
           body: {
             type: 'ANNOUNCE',
             channel: { name: input.name, description: input.description },
@@ -193,16 +189,15 @@ export class ChannelSync {
             uuid,
           },
         })
-        .then((json) => {
+        .then((response) => {
+          const json = expectObject(response, 'channel');
           const channel = decodeChannel(json);
-          this.options.store.dispatch({ type: 'channel.upserted', channel });
-          if (isObject(json)) this.storeRecentMessages(channel.id, json);
+          this.#upsertWithRecent(channel, json);
           return channel;
         });
-      const channel = await Promise.race([viaHttp, viaEvent]);
-      return this.options.store.snapshot.channels.get(channel.id) ?? channel;
+      return this.#listed(await Promise.race([viaHttp, viaEvent]));
     } finally {
-      this.announcements.delete(uuid);
+      this.#announcements.delete(uuid);
     }
   }
 
@@ -210,15 +205,14 @@ export class ChannelSync {
   onJoinEvent(channel: Channel, uuid: string | null): void {
     // A PM with the user of a draft is the channel that draft becomes (osu! sends this event before the
     // /chat/new answer): promote it now, or the list would show the draft and the PM side by side.
-    const draft = channel.type === 'PM' ? this.draftOf(channel) : undefined;
-    this.options.store.dispatch(
-      draft ? { type: 'draft.promoted', draftId: draft.id, channel } : { type: 'channel.upserted', channel },
-    );
-    if (uuid) this.announcements.get(uuid)?.(channel);
+    const draft = channel.type === 'PM' ? this.#draftOf(channel) : undefined;
+    if (draft) this.#store.dispatch({ type: 'draft.promoted', draftId: draft.id, channel });
+    else this.#upsert(channel);
+    if (uuid) this.#announcements.get(uuid)?.(channel);
   }
 
-  private draftOf(pm: Channel): Channel | undefined {
-    for (const channel of this.options.store.snapshot.channels.values()) {
+  #draftOf(pm: Channel): Channel | undefined {
+    for (const channel of this.#store.snapshot.channels.values()) {
       const sameUsers = channel.userIds.length > 0 && channel.userIds.every((id) => pm.userIds.includes(id));
       if (channel.draft && sameUsers) return channel;
     }
@@ -227,47 +221,55 @@ export class ChannelSync {
 
   /** `GET /chat/channels`: every PUBLIC channel (the directory to join from). */
   async publicChannels(): Promise<Channel[]> {
-    const json = await this.options.http.request<unknown>('GET', '/chat/channels');
-    return decodeList(json, decodeChannel, this.options.onError);
+    return decodeList(await this.#http.request('GET', '/chat/channels'), decodeChannel, this.#onError);
   }
 
-  private storeRecentMessages(channelId: number, json: Record<string, unknown>): void {
-    if (!Array.isArray(json.recent_messages)) return;
-    const messages = decodeList(json.recent_messages, decodeMessage, this.options.onError);
-    const users = json.recent_messages
-      .map((m: unknown) => (isObject(m) && isObject(m.sender) ? m.sender : null))
-      .filter((u): u is Record<string, unknown> => u !== null);
-    this.options.store.dispatch({
+  #upsert(channel: Channel): void {
+    this.#store.dispatch({ type: 'channel.upserted', channel });
+  }
+
+  #remove(channelId: number): void {
+    this.#store.dispatch({ type: 'channel.removed', channelId, at: this.#options.clock.now() });
+  }
+
+  /** The channel as listed now (the store merges what it knew), or `channel` itself when it is not listed. */
+  #listed(channel: Channel): Channel {
+    return this.#store.snapshot.channels.get(channel.id) ?? channel;
+  }
+
+  /** Upserts a channel that a create or reopen answered with, and the recent messages that came with it. */
+  #upsertWithRecent(channel: Channel, json: Record<string, unknown>): void {
+    this.#upsert(channel);
+    const recent = json.recent_messages;
+    if (!Array.isArray(recent)) return;
+    const messages = decodeList(recent, decodeMessage, this.#onError);
+    const senders = recent.flatMap((m: unknown) => (isObject(m) && isObject(m.sender) ? [m.sender] : []));
+    this.#store.dispatch({
       type: 'history.loaded',
-      channelId,
+      channelId: channel.id,
       direction: 'latest',
       messages,
-      users: decodeList(users, decodeUser, this.options.onError),
+      users: decodeList(senders, decodeUser, this.#onError),
     });
   }
 
   /** Resolves with the channel once it is listed, or rejects with the request's error. */
-  private whenListed(channelId: number, request: Promise<void>): Promise<Channel> {
-    const listed$ = this.options.store.state$.pipe(
+  #whenListed(channelId: number, request: Promise<void>): Promise<Channel> {
+    const listed$ = this.#store.state$.pipe(
       map((state) => state.channels.get(channelId)),
       filter((channel): channel is Channel => channel?.loaded === true),
       take(1),
     );
-    return firstValueFrom(race(listed$, new Promise<never>((_, reject) => request.catch(reject)))).then(
-      (channel) => channel,
+    return firstValueFrom(race(listed$, new Promise<never>((_, reject) => request.catch(reject)))).catch(
       (error: unknown) => {
-        throw asChatError(error);
+        throw asChatError(error, 'network', 'Request failed');
       },
     );
   }
 
-  private requireMe(): User {
-    const me = this.options.me();
+  #requireMe(): User {
+    const me = this.#options.me();
     if (!me) throw new ChatError('closed', 'Not connected yet: the current user is unknown');
     return me;
   }
-}
-
-function asChatError(error: unknown): ChatError {
-  return error instanceof ChatError ? error : new ChatError('network', 'Request failed', { cause: error });
 }

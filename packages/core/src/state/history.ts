@@ -1,9 +1,9 @@
 // History: the newest page, older pages (`until`), and backfill (`since`) that heals a channel after a window
 // in which the socket may have missed messages. Only an empty page means "nothing more" (osu! filters pages
 // after the limit, so short pages are normal).
-import { ChatError } from '../errors.js';
+import { asChatError, type ChatError } from '../errors.js';
 import type { ChatHttp } from '../transport/http.js';
-import { decodeList, decodeMessage, decodeUser, isObject } from '../transport/wire.js';
+import { decodeList, decodeMessage, decodeUser, expectObject } from '../transport/wire.js';
 import type { Continuity, Message, User } from '../types.js';
 import type { ChatStore } from './store.js';
 
@@ -24,54 +24,59 @@ export interface Page {
 }
 
 export class HistoryLoader {
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  readonly #options: HistoryOptions;
+  readonly #store: ChatStore;
+  readonly #inFlight = new Map<string, Promise<unknown>>();
   /**
    * Where a channel's next backfill starts, recorded when delivery became at risk (socket down, late ack).
    * Live messages that arrive before the backfill runs are newer than the hole: starting after them would
    * skip it.
    */
-  private readonly healFrom = new Map<number, number>();
+  readonly #healFrom = new Map<number, number>();
   /** Channels whose newest page was empty, with their last message id then: their backfill starts after it. */
-  private readonly loadedEmpty = new Map<number, number>();
+  readonly #loadedEmpty = new Map<number, number>();
   /** Channels whose last backfill stopped on a retryable error (5xx, timeout): worth another try. */
-  private readonly failed = new Set<number>();
+  readonly #failed = new Set<number>();
 
-  constructor(private readonly options: HistoryOptions) {}
+  constructor(options: HistoryOptions) {
+    this.#options = options;
+    this.#store = options.store;
+  }
 
   /** Fetches one page: `since` (oldest after an id), `until` (newest before an id) or the newest. */
-  async page(channelId: number, query: { since?: number; until?: number }): Promise<Page> {
-    const json = await this.options.http.request<unknown>('GET', `/chat/channels/${channelId}/messages`, {
+  async #page(channelId: number, query: { since?: number; until?: number }): Promise<Page> {
+    const response = await this.#options.http.request('GET', `/chat/channels/${channelId}/messages`, {
       query: { limit: PAGE_SIZE, return_object: 1, ...query },
     });
-    if (!isObject(json)) throw new ChatError('protocol', 'Malformed history page from the server');
-    const messages = decodeList(json.messages, decodeMessage, this.options.onError);
-    const users = Array.isArray(json.users) ? decodeList(json.users, decodeUser, this.options.onError) : [];
+    const json = expectObject(response, 'history page');
+    const { onError } = this.#options;
+    const messages = decodeList(json.messages, decodeMessage, onError);
+    const users = Array.isArray(json.users) ? decodeList(json.users, decodeUser, onError) : [];
     // A page is ascending by id; keep only this channel's messages whatever the server sent.
     return { messages: messages.filter((m) => m.channelId === channelId), users };
   }
 
   /** Loads the newest page of a channel (once at a time per channel). */
   loadLatest(channelId: number): Promise<void> {
-    return this.once(`latest:${channelId}`, async () => {
-      const page = await this.page(channelId, {});
-      this.options.store.dispatch({ type: 'history.loaded', channelId, direction: 'latest', ...page });
-      const lastId = this.options.store.snapshot.channels.get(channelId)?.lastMessageId ?? 0;
-      if (page.messages.length > 0) this.loadedEmpty.delete(channelId);
-      else this.loadedEmpty.set(channelId, lastId);
+    return this.#once(`latest:${channelId}`, async () => {
+      const page = await this.#page(channelId, {});
+      this.#store.dispatch({ type: 'history.loaded', channelId, direction: 'latest', ...page });
+      if (page.messages.length > 0) this.#loadedEmpty.delete(channelId);
+      else this.#loadedEmpty.set(channelId, this.#store.snapshot.channels.get(channelId)?.lastMessageId ?? 0);
     });
   }
 
   /** Loads the page before the oldest loaded message; `hasMore` turns false on an empty page. */
   loadOlder(channelId: number): Promise<void> {
-    return this.once(`older:${channelId}`, async () => {
-      const { store } = this.options;
+    return this.#once(`older:${channelId}`, async () => {
+      const store = this.#store;
       const loaded = store.snapshot.messages.get(channelId);
       const oldest = loaded?.messages.find((m) => m.status === 'sent' && m.id !== null);
       if (!oldest) return this.loadLatest(channelId);
       if (!loaded?.hasMore) return;
       store.dispatch({ type: 'history.loading', channelId, loading: true });
       try {
-        const page = await this.page(channelId, { until: oldest.id as number });
+        const page = await this.#page(channelId, { until: oldest.id as number });
         store.dispatch({ type: 'history.loaded', channelId, direction: 'older', ...page });
       } finally {
         store.dispatch({ type: 'history.loading', channelId, loading: false });
@@ -85,13 +90,13 @@ export class HistoryLoader {
    * when the page budget runs out. Returns the final continuity.
    */
   backfill(channelId: number, targetId: number | null = null): Promise<Continuity> {
-    return this.once(`backfill:${channelId}`, async () => {
-      const { store } = this.options;
+    return this.#once(`backfill:${channelId}`, async () => {
+      const store = this.#store;
       let cursor = this.cursor(channelId);
       if (cursor === null) return 'live';
-      if (targetId !== null && cursor >= targetId) {
-        this.healFrom.delete(channelId);
-        this.failed.delete(channelId);
+      const reached = (id: number) => targetId !== null && id >= targetId;
+      if (reached(cursor)) {
+        this.#healed(channelId);
         // A failed backfill may have left `gap` although nothing is missing after all.
         store.dispatch({ type: 'continuity.changed', channelId, continuity: 'live' });
         return 'live';
@@ -99,28 +104,28 @@ export class HistoryLoader {
       store.dispatch({ type: 'continuity.changed', channelId, continuity: 'recovering' });
       let continuity: Continuity = 'gap';
       try {
-        for (let pages = 0; pages < this.options.maxBackfillPages; pages += 1) {
-          const page = await this.page(channelId, { since: cursor });
+        for (let pages = 0; pages < this.#options.maxBackfillPages; pages += 1) {
+          const page = await this.#page(channelId, { since: cursor });
           if (!store.snapshot.channels.has(channelId)) return 'live';
-          if (page.messages.length > 0) {
+          const newest = page.messages.at(-1);
+          if (newest) {
             store.dispatch({ type: 'history.loaded', channelId, direction: 'newer', ...page });
-            cursor = (page.messages[page.messages.length - 1] as Message).id as number;
+            cursor = newest.id as number;
           }
-          if (page.messages.length === 0 || (targetId !== null && cursor >= targetId)) {
+          if (!newest || reached(cursor)) {
             continuity = 'live';
             break;
           }
         }
       } catch (cause) {
         // Left as `gap`: the client retries a retryable failure, and the next risk window or reconnect too.
-        const error = cause instanceof ChatError ? cause : new ChatError('network', 'Backfill failed');
-        if (error.retryable) this.failed.add(channelId);
-        this.options.onError(error);
+        const error = asChatError(cause, 'network', 'Backfill failed');
+        if (error.retryable) this.#failed.add(channelId);
+        this.#options.onError(error);
       }
-      // A gap heals later from where this one stopped.
-      if (continuity === 'live') this.healFrom.delete(channelId);
-      else this.healFrom.set(channelId, cursor);
-      if (continuity === 'live') this.failed.delete(channelId);
+      // Healed, or a gap that heals later from where this one stopped.
+      if (continuity === 'live') this.#healed(channelId);
+      else this.#healFrom.set(channelId, cursor);
       if (store.snapshot.channels.has(channelId)) {
         store.dispatch({ type: 'continuity.changed', channelId, continuity });
       }
@@ -133,20 +138,24 @@ export class HistoryLoader {
    * loaded message (or, loaded empty, its last message id then); null when nothing was loaded.
    */
   cursor(channelId: number): number | null {
-    const newest = newestSentId(this.options.store, channelId);
-    return this.healFrom.get(channelId) ?? newest ?? this.loadedEmpty.get(channelId) ?? null;
+    return (
+      this.#healFrom.get(channelId) ??
+      newestSentId(this.#store, channelId) ??
+      this.#loadedEmpty.get(channelId) ??
+      null
+    );
   }
 
   /** Channels whose last backfill failed on a retryable error and that are still listed. */
   failedBackfills(): Set<number> {
-    for (const id of this.failed) if (!this.options.store.snapshot.channels.has(id)) this.failed.delete(id);
-    return new Set(this.failed);
+    for (const id of this.#failed) if (!this.#store.snapshot.channels.has(id)) this.#failed.delete(id);
+    return new Set(this.#failed);
   }
 
   /** Every loaded channel's current cursor: take it before delivery may have stopped, pass it to `markRisk`. */
   cursors(): Map<number, number> {
     const cursors = new Map<number, number>();
-    for (const channelId of this.options.store.snapshot.channels.keys()) {
+    for (const channelId of this.#store.snapshot.channels.keys()) {
       const cursor = this.cursor(channelId);
       if (cursor !== null) cursors.set(channelId, cursor);
     }
@@ -156,17 +165,23 @@ export class HistoryLoader {
   /** Delivery may have stopped after these cursors (now, by default): the next backfills start no later. */
   markRisk(cursors: Map<number, number> = this.cursors()): void {
     for (const [channelId, cursor] of cursors) {
-      const known = this.healFrom.get(channelId);
-      if (known === undefined || cursor < known) this.healFrom.set(channelId, cursor);
+      const known = this.#healFrom.get(channelId);
+      if (known === undefined || cursor < known) this.#healFrom.set(channelId, cursor);
     }
   }
 
+  /** Nothing is missing from the channel any more: no heal point, no failed backfill to retry. */
+  #healed(channelId: number): void {
+    this.#healFrom.delete(channelId);
+    this.#failed.delete(channelId);
+  }
+
   /** Runs `task` unless the same one is already running, in which case it joins that run. */
-  private once<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const running = this.inFlight.get(key) as Promise<T> | undefined;
+  #once<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const running = this.#inFlight.get(key) as Promise<T> | undefined;
     if (running) return running;
-    const promise = task().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, promise);
+    const promise = task().finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, promise);
     return promise;
   }
 }

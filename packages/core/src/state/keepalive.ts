@@ -25,23 +25,26 @@ export interface KeepaliveOptions {
 
 export class Keepalive {
   /** Highest message id received from any source: the `since` osu-web sends. */
-  private lastReceivedId = 0;
+  #lastReceivedId = 0;
   /** Highest silence id seen: the `history_since` osu-web sends. */
-  private maxSilenceId: number | null = null;
-  private lastAckAt: number | null = null;
+  #maxSilenceId: number | null = null;
+  #lastAckAt: number | null = null;
   /** Backfill cursors as they stood when the last successful ack was sent: delivery was sure up to there. */
-  private lastCheckpoint: Map<number, number> | null = null;
+  #lastCheckpoint: Map<number, number> | null = null;
+  readonly #options: KeepaliveOptions;
 
-  constructor(private readonly options: KeepaliveOptions) {}
+  constructor(options: KeepaliveOptions) {
+    this.#options = options;
+  }
 
   /** Records a received message id. */
   noteMessageId(id: number): void {
-    if (id > this.lastReceivedId) this.lastReceivedId = id;
+    if (id > this.#lastReceivedId) this.#lastReceivedId = id;
   }
 
   /** Whether the user is in any PUBLIC channel (only those need acks to keep receiving). */
   needed(): boolean {
-    for (const channel of this.options.store.snapshot.channels.values()) {
+    for (const channel of this.#options.store.snapshot.channels.values()) {
       if (channel.type === 'PUBLIC' && channel.loaded) return true;
     }
     return false;
@@ -49,40 +52,40 @@ export class Keepalive {
 
   /** `POST /chat/ack`. Throws a ChatError on failure (the session machine decides what an auth error means). */
   async ack(): Promise<void> {
-    const { http, clock } = this.options;
-    const body: Record<string, unknown> = { since: this.lastReceivedId };
-    if (this.maxSilenceId !== null) body.history_since = this.maxSilenceId;
-    const checkpoint = this.options.checkpoint();
+    const { http, clock } = this.#options;
+    const body: Record<string, unknown> = { since: this.#lastReceivedId };
+    if (this.#maxSilenceId !== null) body.history_since = this.#maxSilenceId;
+    const checkpoint = this.#options.checkpoint();
     const json = await http.request<unknown>('POST', '/chat/ack', { body });
     const now = clock.now();
     // Measured from the last good ack even across reconnects: osu! tracks activity per user, not per socket,
     // so a reconnect does not refresh it; only an ack that went through does.
-    const late = this.lastAckAt !== null && now - this.lastAckAt > this.options.activityTimeoutMs;
+    const late = this.#lastAckAt !== null && now - this.#lastAckAt > this.#options.activityTimeoutMs;
     // The user's other sessions may have acked first and resumed delivery, moving this session's cursors past
     // the withheld messages: heal from where the cursors stood at the last good ack as well.
-    const healFrom = late ? earliest(checkpoint, this.lastCheckpoint) : null;
-    this.lastAckAt = now;
-    this.lastCheckpoint = checkpoint;
+    const healFrom = late ? earliest(checkpoint, this.#lastCheckpoint) : null;
+    this.#lastAckAt = now;
+    this.#lastCheckpoint = checkpoint;
     if (!isObject(json)) throw new ChatError('protocol', 'Malformed ack response from the server');
     const silences = Array.isArray(json.silences)
-      ? decodeList(json.silences, decodeSilence, this.options.onError)
+      ? decodeList(json.silences, decodeSilence, this.#options.onError)
       : [];
     this.applySilences(silences);
-    if (healFrom) this.options.onRiskHealed(healFrom);
+    if (healFrom) this.#options.onRiskHealed(healFrom);
   }
 
   /** Silences from ack or `chat/updates`: their users' messages leave PUBLIC channels. */
   applySilences(silences: readonly { id: number; userId: number }[]): void {
     if (silences.length === 0) return;
     for (const silence of silences) {
-      if (this.maxSilenceId === null || silence.id > this.maxSilenceId) this.maxSilenceId = silence.id;
+      if (this.#maxSilenceId === null || silence.id > this.#maxSilenceId) this.#maxSilenceId = silence.id;
     }
-    this.options.store.dispatch({ type: 'users.silenced', userIds: silences.map((s) => s.userId) });
+    this.#options.store.dispatch({ type: 'users.silenced', userIds: silences.map((s) => s.userId) });
   }
 
   /** The `since`/`history_since` pair for `GET /chat/updates`. */
   cursors(): { since: number; historySince: number | null } {
-    return { since: this.lastReceivedId, historySince: this.maxSilenceId };
+    return { since: this.#lastReceivedId, historySince: this.#maxSilenceId };
   }
 }
 

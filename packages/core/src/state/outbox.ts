@@ -6,7 +6,7 @@ import { ChatError, isChatError } from '../errors.js';
 import { type ChatHttp, definitelyNotSent, summarizeCause } from '../transport/http.js';
 import { decodeChannel, decodeList, decodeMessage, isObject } from '../transport/wire.js';
 import type { Channel, ChannelType, Clock, Message, User } from '../types.js';
-import { retryDelay, type SendBucket, SendRateLimiter, sendBucket } from './rateLimiter.js';
+import { outboxClosed, retryDelay, type SendBucket, SendRateLimiter, sendBucket } from './rateLimiter.js';
 import type { ChatStore } from './store.js';
 
 /** What `findOwnMessage` looks for: the user's own message with this content after `afterId`. */
@@ -56,8 +56,8 @@ interface Entry {
   lastError: ChatError | null;
   controller: AbortController | null;
   state: 'pending' | 'sent' | 'failed';
-  settle: () => void;
-  settled: Promise<void>;
+  /** The current send cycle's promise (what `send` or `retry` returned), settled by `resolve` or `reject`. */
+  settled: Promise<Message>;
   resolve: (message: Message) => void;
   reject: (error: ChatError) => void;
 }
@@ -80,14 +80,16 @@ const PAGE_SIZE = 50;
  * ```
  */
 export class Outbox {
-  private readonly entries = new Map<string, Entry>();
-  private readonly limiter: SendRateLimiter;
-  private readonly random: () => number;
-  private disposed = false;
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: OutboxOptions;
+  readonly #store: ChatStore;
+  readonly #limiter: SendRateLimiter;
+  #disposed = false;
 
-  constructor(private readonly options: OutboxOptions) {
-    this.limiter = new SendRateLimiter({ clock: options.clock, intervalMs: options.sendIntervalMs ?? 1000 });
-    this.random = options.random ?? Math.random;
+  constructor(options: OutboxOptions) {
+    this.#options = options;
+    this.#store = options.store;
+    this.#limiter = new SendRateLimiter({ clock: options.clock, intervalMs: options.sendIntervalMs ?? 1000 });
   }
 
   /**
@@ -96,9 +98,9 @@ export class Outbox {
    * for blank or too long text or a channel that cannot be messaged. Safe to ignore: never an unhandled rejection.
    */
   send(channelId: number, text: string, opts: { action?: boolean } = {}): Promise<Message> {
-    if (this.disposed) return handled(Promise.reject(new ChatError('closed', 'The outbox was closed')));
-    const { store } = this.options;
-    const me = this.options.me();
+    if (this.#disposed) return rejected(outboxClosed());
+    const store = this.#store;
+    const me = this.#options.me();
     const channel = store.snapshot.channels.get(store.resolve(channelId));
     let content: string;
     try {
@@ -106,7 +108,7 @@ export class Outbox {
       if (!channel) throw new ChatError('invalid', `Unknown channel ${channelId}`);
       content = checkMessage(channel, text);
     } catch (error) {
-      return handled(Promise.reject(error));
+      return rejected(error);
     }
     const isAction = opts.action === true;
     const localId = globalThis.crypto.randomUUID();
@@ -117,141 +119,151 @@ export class Outbox {
       senderId: me.id,
       content,
       isAction,
-      timestamp: this.options.clock.now(),
+      timestamp: this.#options.clock.now(),
       type: isAction ? 'action' : channel.type === 'ANNOUNCE' ? 'markdown' : 'plain',
       status: 'pending',
       localId,
       error: null,
     };
     store.dispatch({ type: 'send.pending', message });
-    return this.enqueue(newEntry(localId, channel, content, isAction));
+    const noop = () => {};
+    return this.#enqueue({
+      localId,
+      channelId: channel.id,
+      content,
+      isAction,
+      bucket: sendBucket(channel.type),
+      attempts: 0,
+      uncertain: false,
+      afterId: null,
+      lastError: null,
+      controller: null,
+      state: 'pending',
+      // Placeholders: #enqueue gives every send cycle its own promise.
+      settled: Promise.resolve(message),
+      resolve: noop,
+      reject: noop,
+    });
   }
 
   /** Sends a failed message again, at the end of its bucket's queue. */
   retry(localId: string): Promise<Message> {
-    const entry = this.entries.get(localId);
-    if (this.disposed) return handled(Promise.reject(new ChatError('closed', 'The outbox was closed')));
+    const entry = this.#entries.get(localId);
+    if (this.#disposed) return rejected(outboxClosed());
     if (entry?.state !== 'failed') {
-      return handled(Promise.reject(new ChatError('invalid', 'There is no failed message with that id')));
+      return rejected(new ChatError('invalid', 'There is no failed message with that id'));
     }
-    this.options.store.dispatch({ type: 'send.retrying', localId });
-    return this.enqueue(entry);
+    this.#store.dispatch({ type: 'send.retrying', localId });
+    return this.#enqueue(entry);
   }
 
   /** Removes a failed message (pending ones cannot be discarded: they may already be on the server). */
   discard(localId: string): void {
-    const entry = this.entries.get(localId);
+    const entry = this.#entries.get(localId);
     if (entry?.state !== 'failed') return;
-    this.entries.delete(localId);
-    this.options.store.dispatch({ type: 'send.discarded', localId });
+    this.#entries.delete(localId);
+    this.#store.dispatch({ type: 'send.discarded', localId });
   }
 
   /** A socket message carrying a `localId`: if it is one of ours still pending, it is now sent. */
   onEcho(message: Message): void {
-    const entry = message.localId === null ? undefined : this.entries.get(message.localId);
-    if (entry?.state === 'pending') this.succeed(entry, message, null);
+    const entry = message.localId === null ? undefined : this.#entries.get(message.localId);
+    if (entry?.state === 'pending') this.#succeed(entry, message);
   }
 
   /** Stops sending: pending sends reject with `ChatError('closed')` and stay in the store as failed. */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.limiter.dispose();
-    for (const entry of this.entries.values()) {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#limiter.dispose();
+    for (const entry of this.#entries.values()) {
       if (entry.state !== 'pending') continue;
       entry.controller?.abort();
-      this.fail(entry, new ChatError('closed', 'The outbox was closed before the message was sent'), false);
+      this.#fail(entry, new ChatError('closed', 'The outbox was closed before the message was sent'), false);
     }
   }
 
   // ---- delivery --------------------------------------------------------------------------------------------
 
   /** Starts a send cycle. `uncertain` survives a manual retry: a send that may be on the server is looked up first. */
-  private enqueue(entry: Entry): Promise<Message> {
+  #enqueue(entry: Entry): Promise<Message> {
     entry.attempts = 0;
     entry.state = 'pending';
-    entry.settled = new Promise<void>((resolve) => {
-      entry.settle = resolve;
-    });
-    const promise = new Promise<Message>((resolve, reject) => {
-      entry.resolve = resolve;
-      entry.reject = reject;
-    });
-    this.entries.set(entry.localId, entry);
-    this.limiter.run(entry.bucket, () =>
-      this.deliver(entry).catch((error) => this.fail(entry, asChatError(error))),
+    entry.settled = handled(
+      new Promise<Message>((resolve, reject) => {
+        entry.resolve = resolve;
+        entry.reject = reject;
+      }),
     );
-    return handled(promise);
+    this.#entries.set(entry.localId, entry);
+    this.#limiter.run(entry.bucket, () =>
+      this.#deliver(entry).catch((error) => this.#fail(entry, unexpected(error))),
+    );
+    return entry.settled;
   }
 
   /** Attempts until sent or failed; holds the bucket's lane throughout, so order is kept. */
-  private async deliver(entry: Entry): Promise<void> {
-    const maxAttempts = this.options.maxAttempts ?? 5;
+  async #deliver(entry: Entry): Promise<void> {
+    const maxAttempts = this.#options.maxAttempts ?? 5;
     for (;;) {
       if (entry.uncertain) {
-        const outcome = await this.lookUp(entry);
+        const outcome = await this.#lookUp(entry);
         if (entry.state !== 'pending') return;
         if (outcome === 'unknown') {
           // The look-up itself failed: the fate is still unknown, so only ever try the look-up again.
           entry.attempts += 1;
-          if (entry.attempts >= maxAttempts) return this.fail(entry, entry.lastError);
-          await this.limiter.wait(this.retryDelay(entry.attempts, null));
+          if (entry.attempts >= maxAttempts) return this.#fail(entry, entry.lastError);
+          await this.#limiter.wait(this.#retryDelay(entry.attempts, null));
           continue;
         }
-        if (outcome !== 'absent') return this.succeed(entry, outcome, null);
+        if (outcome !== 'absent') return this.#succeed(entry, outcome);
         entry.uncertain = false;
-        if (entry.attempts >= maxAttempts) return this.fail(entry, entry.lastError);
+        if (entry.attempts >= maxAttempts) return this.#fail(entry, entry.lastError);
       }
-      await this.limiter.pace(entry.bucket);
+      await this.#limiter.pace(entry.bucket);
       if (entry.state !== 'pending') return;
       entry.attempts += 1;
-      const error = await this.attempt(entry);
+      const error = await this.#attempt(entry);
       if (error === null || entry.state !== 'pending') return;
       entry.lastError = error;
-      if (!mayRetry(error)) return this.fail(entry, error);
+      if (!mayRetry(error)) return this.#fail(entry, error);
       entry.uncertain = !definitelyNotSent(error);
       if (entry.uncertain) continue;
-      if (entry.attempts >= maxAttempts) return this.fail(entry, error);
-      await this.limiter.wait(this.retryDelay(entry.attempts, error));
+      if (entry.attempts >= maxAttempts) return this.#fail(entry, error);
+      await this.#limiter.wait(this.#retryDelay(entry.attempts, error));
     }
   }
 
   /** One request. Null when it succeeded, else its error. */
-  private async attempt(entry: Entry): Promise<ChatError | null> {
-    const { store, http } = this.options;
-    const channelId = store.resolve(entry.channelId);
+  async #attempt(entry: Entry): Promise<ChatError | null> {
+    const channelId = this.#store.resolve(entry.channelId);
     const controller = new AbortController();
     entry.controller = controller;
-    entry.afterId = channelId > 0 ? lastKnownId(store, channelId) : null;
+    entry.afterId = channelId > 0 ? lastKnownId(this.#store, channelId) : null;
+    const post = (path: string, body: Record<string, unknown>) =>
+      this.#options.http.request<unknown>('POST', path, { body, signal: controller.signal });
     const body = { message: entry.content, is_action: entry.isAction, uuid: entry.localId };
     try {
       if (channelId > 0) {
-        const json = await http.request<unknown>('POST', `/chat/channels/${channelId}/messages`, {
-          body,
-          signal: controller.signal,
-        });
-        this.succeed(entry, decodeMessage(json), null);
+        this.#succeed(entry, decodeMessage(await post(`/chat/channels/${channelId}/messages`, body)));
       } else {
-        const target = this.draftTarget(channelId);
-        const json = await http.request<unknown>('POST', '/chat/new', {
-          body: { target_id: target, ...body },
-          signal: controller.signal,
-        });
+        // A draft PM: `/chat/new` creates the channel along with its first message.
+        const json = await post('/chat/new', { target_id: this.#draftTarget(channelId), ...body });
         if (!isObject(json)) throw new ChatError('protocol', 'Malformed /chat/new response from the server');
-        this.succeed(entry, decodeMessage(json.message), decodeChannel(json.channel));
+        this.#succeed(entry, decodeMessage(json.message), decodeChannel(json.channel));
       }
       return null;
     } catch (error) {
-      return asChatError(error);
+      return unexpected(error);
     } finally {
       entry.controller = null;
-      this.limiter.finished(entry.bucket);
+      this.#limiter.finished(entry.bucket);
     }
   }
 
   /** Resolves an unknown fate: the socket echo (or the store) first, then the channel's history. */
-  private async lookUp(entry: Entry): Promise<Message | 'absent' | 'unknown'> {
-    const { store } = this.options;
+  async #lookUp(entry: Entry): Promise<Message | 'absent' | 'unknown'> {
+    const store = this.#store;
     // The client may put the echo straight into the store (`messages.received`) instead of calling onEcho.
     let copy: Message | undefined;
     let seen = () => {};
@@ -263,7 +275,9 @@ export class Outbox {
       if (copy) seen();
     });
     try {
-      await this.limiter.wait(this.options.echoWaitMs ?? 3000, Promise.race([entry.settled, seenInStore]));
+      // Stops early once the send settles either way (onEcho, dispose) or its sent copy shows up in the store.
+      const settledOrSeen = handled(Promise.race([entry.settled, seenInStore]));
+      await this.#limiter.wait(this.#options.echoWaitMs ?? 3000, settledOrSeen);
     } finally {
       watch.unsubscribe();
     }
@@ -271,9 +285,9 @@ export class Outbox {
     if (copy) return copy;
     let channelId = store.resolve(entry.channelId);
     // A draft whose /chat/new may have gone through: the PM, if it exists now, is known by its members.
-    if (channelId < 0) channelId = this.existingPm(channelId) ?? channelId;
+    if (channelId < 0) channelId = this.#existingPm(channelId) ?? channelId;
     if (channelId < 0) return 'absent';
-    const me = this.options.me();
+    const me = this.#options.me();
     if (!me) return 'unknown';
     try {
       const query = {
@@ -282,7 +296,7 @@ export class Outbox {
         isAction: entry.isAction,
         senderId: me.id,
       };
-      return (await this.options.findOwnMessage(channelId, query)) ?? 'absent';
+      return (await this.#options.findOwnMessage(channelId, query)) ?? 'absent';
     } catch {
       return 'unknown';
     }
@@ -290,8 +304,9 @@ export class Outbox {
 
   // ---- outcomes --------------------------------------------------------------------------------------------
 
-  private succeed(entry: Entry, message: Message, channel: Channel | null): void {
-    const { store } = this.options;
+  /** `channel` is the real channel a draft's `/chat/new` answer brought, when this is that answer. */
+  #succeed(entry: Entry, message: Message, channel?: Channel): void {
+    const store = this.#store;
     const draftId = entry.channelId < 0 && store.resolve(entry.channelId) < 0 ? entry.channelId : null;
     // A later HTTP answer still brings the real channel's details: promoting again only merges them.
     if (channel && entry.channelId < 0)
@@ -304,40 +319,42 @@ export class Outbox {
       if (promoted) store.dispatch({ type: 'draft.promoted', draftId, channel: promoted });
     }
     entry.state = 'sent';
-    this.entries.delete(entry.localId);
+    this.#entries.delete(entry.localId);
     const sent: Message = { ...message, localId: entry.localId, key: entry.localId };
     store.dispatch({ type: 'send.sent', localId: entry.localId, message: sent });
-    entry.settle();
     entry.resolve(sent);
   }
 
-  private fail(entry: Entry, cause: ChatError | null, report = true): void {
+  #fail(entry: Entry, cause: ChatError | null, report = true): void {
     if (entry.state !== 'pending') return;
     const error = cause ?? new ChatError('network', 'The message could not be sent');
     entry.state = 'failed';
-    this.options.store.dispatch({ type: 'send.failed', localId: entry.localId, error });
-    entry.settle();
+    this.#store.dispatch({ type: 'send.failed', localId: entry.localId, error });
     entry.reject(error);
-    if (report) this.options.onError?.(error);
+    if (report) this.#options.onError?.(error);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------
 
-  private retryDelay(attempt: number, error: ChatError | null): number {
-    const baseMs = this.options.retryBaseMs ?? 1000;
-    return retryDelay(attempt, error, { baseMs, maxMs: 30_000, random: this.random });
+  #retryDelay(attempt: number, error: ChatError | null): number {
+    const { retryBaseMs, random } = this.#options;
+    return retryDelay(attempt, error, {
+      baseMs: retryBaseMs ?? 1000,
+      maxMs: 30_000,
+      random: random ?? Math.random,
+    });
   }
 
-  private draftTarget(draftId: number): number {
-    const me = this.options.me();
-    const draft = this.options.store.snapshot.channels.get(draftId);
+  #draftTarget(draftId: number): number {
+    const me = this.#options.me();
+    const draft = this.#store.snapshot.channels.get(draftId);
     const target = draft?.userIds.find((id) => id !== me?.id);
     if (target === undefined) throw new ChatError('invalid', 'The draft PM has no other user');
     return target;
   }
 
-  private existingPm(draftId: number): number | undefined {
-    const { channels } = this.options.store.snapshot;
+  #existingPm(draftId: number): number | undefined {
+    const { channels } = this.#store.snapshot;
     const members = channels.get(draftId)?.userIds ?? [];
     for (const channel of channels.values()) {
       if (channel.type === 'PM' && !channel.draft && members.every((id) => channel.userIds.includes(id))) {
@@ -432,34 +449,21 @@ function sentCopy(store: ChatStore, localId: string): Message | undefined {
   return undefined;
 }
 
-function newEntry(localId: string, channel: Channel, content: string, isAction: boolean): Entry {
-  const noop = () => {};
-  return {
-    localId,
-    channelId: channel.id,
-    content,
-    isAction,
-    bucket: sendBucket(channel.type),
-    attempts: 0,
-    uncertain: false,
-    afterId: null,
-    lastError: null,
-    controller: null,
-    state: 'pending',
-    settle: noop,
-    settled: Promise.resolve(),
-    resolve: noop,
-    reject: noop,
-  };
-}
-
-function asChatError(error: unknown): ChatError {
-  if (isChatError(error)) return error;
-  return new ChatError('protocol', 'Sending failed unexpectedly', { cause: summarizeCause(error) });
+/** What a failure that is not already a `ChatError` (a bug, say) ends the send with. */
+function unexpected(error: unknown): ChatError {
+  // Whatever failed may carry request options (and so the token): keep only a safe summary as the cause.
+  return isChatError(error)
+    ? error
+    : new ChatError('protocol', 'Sending failed unexpectedly', { cause: summarizeCause(error) });
 }
 
 /** Marks a promise as handled (callers that ignore it get no unhandled-rejection warning) and returns it. */
 function handled<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
+}
+
+/** A rejected promise that is already handled: for refusals `send` and `retry` report without queueing. */
+function rejected(error: unknown): Promise<never> {
+  return handled(Promise.reject(error));
 }

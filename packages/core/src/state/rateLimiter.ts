@@ -63,28 +63,33 @@ interface Waiter {
  * ```
  */
 export class SendRateLimiter {
-  private readonly lanes = new Map<SendBucket, Lane>();
-  private readonly waiters = new Set<Waiter>();
-  private disposed = false;
+  readonly #lanes = new Map<SendBucket, Lane>();
+  readonly #waiters = new Set<Waiter>();
+  readonly #clock: Clock;
+  readonly #intervalMs: number;
+  #disposed = false;
 
-  constructor(private readonly options: { clock: Clock; intervalMs: number }) {}
+  constructor(options: { clock: Clock; intervalMs: number }) {
+    this.#clock = options.clock;
+    this.#intervalMs = options.intervalMs;
+  }
 
   /** Queues a task at the end of the bucket's lane; it starts when every earlier task there has settled. */
   run(bucket: SendBucket, task: () => Promise<void>): void {
-    if (this.disposed) return;
-    const lane = this.lane(bucket);
+    if (this.#disposed) return;
+    const lane = this.#lane(bucket);
     lane.tasks.push(task);
-    this.next(lane);
+    this.#next(lane);
   }
 
   /** Resolves when the bucket may start its next request. */
   pace(bucket: SendBucket): Promise<void> {
-    return this.wait(this.lane(bucket).readyAt - this.options.clock.now());
+    return this.wait(this.#lane(bucket).readyAt - this.#clock.now());
   }
 
   /** Records that a request of this bucket has ended (answered or failed): the spacing starts now. */
   finished(bucket: SendBucket): void {
-    this.lane(bucket).readyAt = this.options.clock.now() + this.options.intervalMs;
+    this.#lane(bucket).readyAt = this.#clock.now() + this.#intervalMs;
   }
 
   /**
@@ -92,45 +97,44 @@ export class SendRateLimiter {
    * when the limiter is disposed meanwhile.
    */
   wait(ms: number, until?: Promise<unknown>): Promise<void> {
-    if (this.disposed) return Promise.reject(closed());
+    if (this.#disposed) return Promise.reject(outboxClosed());
     if (ms <= 0 && !until) return Promise.resolve();
-    const { clock } = this.options;
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { handle: undefined, reject };
       const done = () => {
-        if (!this.waiters.delete(waiter)) return;
-        clock.clearTimeout(waiter.handle);
+        if (!this.#waiters.delete(waiter)) return;
+        this.#clock.clearTimeout(waiter.handle);
         resolve();
       };
-      this.waiters.add(waiter);
-      waiter.handle = clock.setTimeout(done, Math.max(0, ms));
+      this.#waiters.add(waiter);
+      waiter.handle = this.#clock.setTimeout(done, Math.max(0, ms));
       until?.then(done, done);
     });
   }
 
   /** Drops queued tasks and rejects every wait with `ChatError('closed')`. */
   dispose(): void {
-    this.disposed = true;
-    this.lanes.clear();
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const waiter of waiters) {
-      this.options.clock.clearTimeout(waiter.handle);
-      waiter.reject(closed());
+    this.#disposed = true;
+    this.#lanes.clear();
+    // Neither clearing a timer nor rejecting runs anything synchronously, so the set cannot change meanwhile.
+    for (const waiter of this.#waiters) {
+      this.#clock.clearTimeout(waiter.handle);
+      waiter.reject(outboxClosed());
     }
+    this.#waiters.clear();
   }
 
-  private lane(bucket: SendBucket): Lane {
-    let lane = this.lanes.get(bucket);
+  #lane(bucket: SendBucket): Lane {
+    let lane = this.#lanes.get(bucket);
     if (!lane) {
       lane = { tasks: [], running: false, readyAt: Number.NEGATIVE_INFINITY };
-      this.lanes.set(bucket, lane);
+      this.#lanes.set(bucket, lane);
     }
     return lane;
   }
 
-  private next(lane: Lane): void {
-    if (lane.running || this.disposed) return;
+  #next(lane: Lane): void {
+    if (lane.running || this.#disposed) return;
     const task = lane.tasks.shift();
     if (!task) return;
     lane.running = true;
@@ -139,11 +143,12 @@ export class SendRateLimiter {
       .catch(() => undefined)
       .finally(() => {
         lane.running = false;
-        this.next(lane);
+        this.#next(lane);
       });
   }
 }
 
-function closed(): ChatError {
+/** Why a wait ended early, or could not start: the limiter (the outbox's) was disposed. */
+export function outboxClosed(): ChatError {
   return new ChatError('closed', 'The outbox was closed');
 }

@@ -1,6 +1,6 @@
 // Read markers: the local marker moves at once (never backwards); the server hears about it at most once a
 // second per channel (osu-web's throttle), always with the newest id.
-import { ChatError } from '../errors.js';
+import { asChatError, type ChatError } from '../errors.js';
 import type { ChatHttp } from '../transport/http.js';
 import type { Clock } from '../types.js';
 import type { ChatStore } from './store.js';
@@ -22,51 +22,51 @@ interface ChannelMarker {
 }
 
 export class ReadMarkers {
-  private readonly markers = new Map<number, ChannelMarker>();
+  readonly #markers = new Map<number, ChannelMarker>();
+  readonly #options: ReadMarkerOptions;
 
-  constructor(private readonly options: ReadMarkerOptions) {}
+  constructor(options: ReadMarkerOptions) {
+    this.#options = options;
+  }
 
   /** Marks `channelId` read up to `messageId` (default: its last message). */
   mark(channelId: number, messageId?: number): void {
-    const channel = this.options.store.snapshot.channels.get(channelId);
+    const { store, clock, intervalMs } = this.#options;
+    const channel = store.snapshot.channels.get(channelId);
     if (!channel || channel.draft) return;
     const id = messageId ?? channel.lastMessageId;
-    if (id === null || id === undefined || id <= 0) return;
-    this.options.store.dispatch({ type: 'read.marked', channelId, messageId: id });
-    const marker = this.markers.get(channelId) ?? {
+    if (id == null || id <= 0) return;
+    store.dispatch({ type: 'read.marked', channelId, messageId: id });
+    const marker = this.#markers.get(channelId) ?? {
       sentId: 0,
       lastSentAt: -Infinity,
       wantedId: 0,
       timer: null,
     };
-    this.markers.set(channelId, marker);
+    this.#markers.set(channelId, marker);
     if (id <= Math.max(marker.sentId, marker.wantedId)) return;
     marker.wantedId = id;
     if (marker.timer !== null) return;
-    const wait = marker.lastSentAt + this.options.intervalMs - this.options.clock.now();
-    if (wait <= 0) this.flush(channelId, marker);
-    else marker.timer = this.options.clock.setTimeout(() => this.flush(channelId, marker), wait);
+    const wait = marker.lastSentAt + intervalMs - clock.now();
+    if (wait <= 0) this.#flush(channelId, marker);
+    else marker.timer = clock.setTimeout(() => this.#flush(channelId, marker), wait);
   }
 
-  private flush(channelId: number, marker: ChannelMarker): void {
+  dispose(): void {
+    for (const marker of this.#markers.values()) {
+      if (marker.timer !== null) this.#options.clock.clearTimeout(marker.timer);
+    }
+    this.#markers.clear();
+  }
+
+  #flush(channelId: number, marker: ChannelMarker): void {
     marker.timer = null;
     if (marker.wantedId <= marker.sentId) return;
     const id = marker.wantedId;
     marker.sentId = id;
-    marker.lastSentAt = this.options.clock.now();
-    this.options.http
+    marker.lastSentAt = this.#options.clock.now();
+    this.#options.http
       .request('PUT', `/chat/channels/${channelId}/mark-as-read/${id}`)
-      .catch((error: unknown) => {
-        this.options.onError(
-          error instanceof ChatError ? error : new ChatError('network', 'mark-as-read failed'),
-        );
-      });
-  }
-
-  dispose(): void {
-    for (const marker of this.markers.values()) {
-      if (marker.timer !== null) this.options.clock.clearTimeout(marker.timer);
-    }
-    this.markers.clear();
+      .catch((error: unknown) => this.#options.onError(asChatError(error, 'network', 'mark-as-read failed')));
   }
 }

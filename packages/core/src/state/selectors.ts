@@ -61,18 +61,6 @@ export function computeUnread(
   };
 }
 
-/** Two Unread values are the same when every field is. */
-export function sameUnread(a: Unread, b: Unread): boolean {
-  return (
-    a.channelId === b.channelId &&
-    a.lastReadId === b.lastReadId &&
-    a.lastMessageId === b.lastMessageId &&
-    a.count === b.count &&
-    a.hasUnread === b.hasUnread &&
-    a.mentions === b.mentions
-  );
-}
-
 const TYPE_ORDER: Record<string, number> = { PUBLIC: 0, ANNOUNCE: 1, GROUP: 2, TEAM: 3, PM: 4 };
 
 /**
@@ -95,4 +83,17 @@ export function sortChannels(channels: Iterable<Channel>): Channel[] {
 /** Shallow equality of two arrays by element identity. */
 export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+/**
+ * Whether two records of one shape hold the same values: each field identical, or both arrays with the same
+ * items. Lets an unchanged channel, user or unread state keep its old object, so nothing re-renders.
+ */
+export function sameValues<T extends object>(a: T, b: T): boolean {
+  for (const key in a) {
+    const x: unknown = a[key];
+    const y: unknown = b[key];
+    if (x !== y && !(Array.isArray(x) && Array.isArray(y) && sameItems(x, y))) return false;
+  }
+  return true;
 }

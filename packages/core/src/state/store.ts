@@ -1,13 +1,13 @@
 // The chat store: one hot stream of action batches, reduced with `scan` into ChatState, exposed as an
 // Observable and as Readables (synchronous snapshots) per channel. Socket frames are batched per macrotask
 // (browsers deliver each message as its own task: a microtask batches nothing); local actions apply at once.
-import { BehaviorSubject, distinctUntilChanged, map, type Observable, Subject, scan } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, Subject, scan } from 'rxjs';
 import { readableFromSubject, selectReadable } from '../readable.js';
 import type { Channel, ChannelMessages, Readable, Unread, UnreadSummary } from '../types.js';
 import type { ChatAction } from './actions.js';
 import { type ChatState, emptyMessages, INITIAL_STATE, type StateOptions } from './chatState.js';
 import { reduce } from './reducer.js';
-import { computeUnread, sameItems, sameUnread, sortChannels } from './selectors.js';
+import { computeUnread, sameItems, sameValues, sortChannels } from './selectors.js';
 
 /** In a burst of socket frames, the shortest time between two state changes (at most ~120 a second). */
 export const BURST_INTERVAL_MS = 8;
@@ -24,18 +24,18 @@ export class ChatStore {
   /** Unread channels and mentions over every channel (each channel's part is memoised). */
   readonly unreadSummary: Readable<UnreadSummary>;
 
-  private readonly batches$ = new Subject<readonly ChatAction[]>();
-  private queue: ChatAction[] = [];
-  private flushScheduled = false;
-  private lastFlushAt = Number.NEGATIVE_INFINITY;
-  private readonly channelReadables = new Map<number, Readable<Channel | undefined>>();
-  private readonly messageReadables = new Map<number, Readable<ChannelMessages>>();
-  private readonly unreadReadables = new Map<number, Readable<Unread | undefined>>();
-  private readonly emptyLists = new Map<number, ChannelMessages>();
+  readonly #batches$ = new Subject<readonly ChatAction[]>();
+  #queue: ChatAction[] = [];
+  #flushScheduled = false;
+  #lastFlushAt = Number.NEGATIVE_INFINITY;
+  readonly #channelReadables = new Map<number, Readable<Channel | undefined>>();
+  readonly #messageReadables = new Map<number, Readable<ChannelMessages>>();
+  readonly #unreadReadables = new Map<number, Readable<Unread | undefined>>();
+  readonly #emptyLists = new Map<number, ChannelMessages>();
 
   constructor(options: StateOptions) {
     this.state$ = new BehaviorSubject<ChatState>(INITIAL_STATE);
-    this.batches$
+    this.#batches$
       .pipe(
         scan(
           (state: ChatState, batch: readonly ChatAction[]) => reduce(state, batch, options),
@@ -63,7 +63,7 @@ export class ChatStore {
         }
         return { unreadChannels, mentions };
       },
-      (a, b) => a.unreadChannels === b.unreadChannels && a.mentions === b.mentions,
+      sameValues,
     );
   }
 
@@ -73,7 +73,7 @@ export class ChatStore {
 
   /** Applies an action now (after anything queued, to keep order). */
   dispatch(action: ChatAction): void {
-    this.queue.push(action);
+    this.#queue.push(action);
     this.flush();
   }
 
@@ -84,22 +84,22 @@ export class ChatStore {
    * large batches rather than many small ones.
    */
   enqueue(action: ChatAction): void {
-    this.queue.push(action);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    const wait = this.lastFlushAt + BURST_INTERVAL_MS - now();
+    this.#queue.push(action);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    const wait = this.#lastFlushAt + BURST_INTERVAL_MS - now();
     if (wait > 0) setTimeout(() => this.flush(), wait);
     else (typeof setImmediate === 'function' ? setImmediate : setTimeout)(() => this.flush());
   }
 
   /** Applies everything queued. */
   flush(): void {
-    this.flushScheduled = false;
-    this.lastFlushAt = now();
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
-    this.batches$.next(batch);
+    this.#flushScheduled = false;
+    this.#lastFlushAt = now();
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#batches$.next(batch);
   }
 
   /** The real id of a channel (a promoted draft's id resolves to its channel). */
@@ -108,22 +108,22 @@ export class ChatStore {
   }
 
   channel(channelId: number): Readable<Channel | undefined> {
-    return cached(this.channelReadables, channelId, () =>
+    return cached(this.#channelReadables, channelId, () =>
       selectReadable(this.state, (state) => state.channels.get(state.aliases.get(channelId) ?? channelId)),
     );
   }
 
   messages(channelId: number): Readable<ChannelMessages> {
-    return cached(this.messageReadables, channelId, () =>
+    return cached(this.#messageReadables, channelId, () =>
       selectReadable(this.state, (state) => {
         const id = state.aliases.get(channelId) ?? channelId;
-        return state.messages.get(id) ?? cached(this.emptyLists, id, () => emptyMessages(id));
+        return state.messages.get(id) ?? cached(this.#emptyLists, id, () => emptyMessages(id));
       }),
     );
   }
 
   unread(channelId: number): Readable<Unread | undefined> {
-    return cached(this.unreadReadables, channelId, () => {
+    return cached(this.#unreadReadables, channelId, () => {
       let lastInputs: [Channel | undefined, ChannelMessages | undefined, unknown] | undefined;
       let lastValue: Unread | undefined;
       return selectReadable(
@@ -141,22 +141,17 @@ export class ChatStore {
           lastValue = channel ? computeUnread(channel, loaded, state.me) : undefined;
           return lastValue;
         },
-        (a, b) => a === b || (a !== undefined && b !== undefined && sameUnread(a, b)),
+        (a, b) => a === b || (a !== undefined && b !== undefined && sameValues(a, b)),
       );
     });
   }
 
-  /** An Observable of a selection of the state, emitting only changes. */
-  select<T>(selector: (state: ChatState) => T): Observable<T> {
-    return this.state$.pipe(map(selector), distinctUntilChanged());
-  }
-
   /** Forgets the per-id Readables of a channel that is gone (they are recreated on demand). */
   forget(channelId: number): void {
-    this.channelReadables.delete(channelId);
-    this.messageReadables.delete(channelId);
-    this.unreadReadables.delete(channelId);
-    this.emptyLists.delete(channelId);
+    this.#channelReadables.delete(channelId);
+    this.#messageReadables.delete(channelId);
+    this.#unreadReadables.delete(channelId);
+    this.#emptyLists.delete(channelId);
   }
 }
 

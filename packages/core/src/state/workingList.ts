@@ -9,12 +9,12 @@ type Flags = Omit<ChannelMessages, 'channelId' | 'messages'>;
 
 export class WorkingList {
   /** The previous state's messages; `[0, baseEnd)` are sent (ascending by id), the rest unsent. */
-  private readonly base: readonly Message[];
-  private readonly baseEnd: number;
+  readonly #base: readonly Message[];
+  readonly #baseEnd: number;
   /** New sent messages after the base's, while `copy` is null. */
-  private readonly tail: Message[] = [];
+  readonly #tail: Message[] = [];
   /** Every sent message, once something other than an append needed a mutable array. */
-  private copy: Message[] | null = null;
+  #copy: Message[] | null = null;
   /** Pending and failed messages, in send order. */
   readonly unsent: Message[];
   flags: Flags;
@@ -32,8 +32,8 @@ export class WorkingList {
     const { messages } = previous;
     let end = messages.length;
     while (end > 0 && (messages[end - 1] as Message).status !== 'sent') end -= 1;
-    this.base = messages;
-    this.baseEnd = end;
+    this.#base = messages;
+    this.#baseEnd = end;
     this.unsent = messages.slice(end);
     this.flags = {
       loaded: previous.loaded,
@@ -53,21 +53,21 @@ export class WorkingList {
 
   /** The sent messages as one mutable array (copied from the base once per batch, at most). */
   sent(): Message[] {
-    this.copy ??= this.base.slice(0, this.baseEnd).concat(this.tail);
-    return this.copy;
+    this.#copy ??= this.#base.slice(0, this.#baseEnd).concat(this.#tail);
+    return this.#copy;
   }
 
   /** Replaces the sent messages (a filter). */
   replaceSent(messages: Message[]): void {
-    this.copy = messages;
+    this.#copy = messages;
     this.changed = true;
   }
 
   /** Whether a sent message matches, without copying anything. */
   someSent(test: (message: Message) => boolean): boolean {
-    if (this.copy) return this.copy.some(test);
-    for (let i = 0; i < this.baseEnd; i += 1) if (test(this.base[i] as Message)) return true;
-    return this.tail.some(test);
+    if (this.#copy) return this.#copy.some(test);
+    for (let i = 0; i < this.#baseEnd; i += 1) if (test(this.#base[i] as Message)) return true;
+    return this.#tail.some(test);
   }
 
   /** Whether any message, sent or not, has this key. */
@@ -78,11 +78,11 @@ export class WorkingList {
   /** Inserts a sent message by id. False (and nothing changes) when that id is already here. */
   insert(message: Message): boolean {
     const id = message.id as number;
-    const last = this.copy
-      ? this.copy[this.copy.length - 1]
-      : (this.tail[this.tail.length - 1] ?? this.base[this.baseEnd - 1]);
+    const last = this.#copy
+      ? this.#copy[this.#copy.length - 1]
+      : (this.#tail[this.#tail.length - 1] ?? this.#base[this.#baseEnd - 1]);
     if (last === undefined || (last.id as number) < id) {
-      (this.copy ?? this.tail).push(message);
+      (this.#copy ?? this.#tail).push(message);
     } else {
       const sent = this.sent();
       const position = upperBound(sent, id);
@@ -100,25 +100,25 @@ export class WorkingList {
    * the oldest, but only in a batch that added one and loaded no older page.
    */
   finish(channelId: number, cap: number): ChannelMessages | null {
-    const size = this.copy ? this.copy.length : this.baseEnd + this.tail.length;
+    const size = this.#copy ? this.#copy.length : this.#baseEnd + this.#tail.length;
     const overflow = this.grew && !this.grewOlder ? size - cap : 0;
     if (overflow > 0) this.set('hasMore', true);
     if (!this.changed) return null;
     const start = Math.max(overflow, 0);
     let messages: readonly Message[];
-    if (this.copy) {
-      if (start > 0) this.copy.splice(0, start);
-      messages = this.unsent.length === 0 ? this.copy : this.copy.concat(this.unsent);
-    } else if (start >= this.baseEnd) {
-      messages = this.tail.slice(start - this.baseEnd).concat(this.unsent);
-    } else if (start > 0 || this.baseEnd < this.base.length) {
-      messages = this.base.slice(start, this.baseEnd).concat(this.tail, this.unsent);
+    if (this.#copy) {
+      if (start > 0) this.#copy.splice(0, start);
+      messages = this.unsent.length === 0 ? this.#copy : this.#copy.concat(this.unsent);
+    } else if (start >= this.#baseEnd) {
+      messages = this.#tail.slice(start - this.#baseEnd).concat(this.unsent);
+    } else if (start > 0 || this.#baseEnd < this.#base.length) {
+      messages = this.#base.slice(start, this.#baseEnd).concat(this.#tail, this.unsent);
     } else {
       // The common case, live messages appended: one copy (none when only a flag changed).
       messages =
-        this.tail.length === 0 && this.unsent.length === 0
-          ? this.base
-          : this.base.concat(this.tail, this.unsent);
+        this.#tail.length === 0 && this.unsent.length === 0
+          ? this.#base
+          : this.#base.concat(this.#tail, this.unsent);
     }
     return { channelId, messages, ...this.flags };
   }

@@ -1,7 +1,7 @@
 // Notification-socket frames → typed server events. The hot path of the engine: one call per frame.
 import { ChatError } from '../errors.js';
 import type { Channel, Message, User } from '../types.js';
-import { decodeChannel, decodeMessage, decodeUser, isObject } from './wire.js';
+import { decodeChannel, decodeMessage, decodeUser, isId, isObject } from './wire.js';
 
 /** What the notification server can say, decoded. */
 export type ServerFrame =
@@ -16,6 +16,11 @@ export type ServerFrame =
   /** A frame the engine does not act on (notifications, future events); kept for devtools. */
   | { type: 'other'; event: string };
 
+/** The error for a frame the engine cannot understand. */
+function malformed(message: string, cause?: unknown): ChatError {
+  return new ChatError('protocol', message, { cause });
+}
+
 /**
  * Parses one text frame. Throws `ChatError('protocol')` for malformed JSON or a malformed payload of a known
  * event; unknown events come back as `other`.
@@ -25,12 +30,12 @@ export function parseFrame(text: string): ServerFrame {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new ChatError('protocol', 'The socket sent a frame that is not JSON', { cause });
+    throw malformed('The socket sent a frame that is not JSON', cause);
   }
-  if (!isObject(json)) throw new ChatError('protocol', 'The socket sent a frame that is not an object');
+  if (!isObject(json)) throw malformed('The socket sent a frame that is not an object');
   if (json.error === 'authentication failed') return { type: 'authFailed' };
-  const event = json.event;
-  if (typeof event !== 'string') throw new ChatError('protocol', 'The socket sent a frame without an event');
+  const { event, data } = json;
+  if (typeof event !== 'string') throw malformed('The socket sent a frame without an event');
   switch (event) {
     case 'connection.ready':
       return { type: 'ready' };
@@ -39,24 +44,19 @@ export function parseFrame(text: string): ServerFrame {
     case 'verified':
       return { type: 'verified' };
     case 'chat.message.new': {
-      const data = json.data;
-      if (!isObject(data) || !Array.isArray(data.messages)) {
-        throw new ChatError('protocol', 'chat.message.new without messages');
-      }
+      if (!isObject(data) || !Array.isArray(data.messages))
+        throw malformed('chat.message.new without messages');
       const messages = data.messages.map(decodeMessage);
       const users = Array.isArray(data.users) ? data.users.map(decodeUser) : [];
       return { type: 'messages', messages, users };
     }
     case 'chat.channel.join': {
-      const uuid = isObject(json.data) && typeof json.data.uuid === 'string' ? json.data.uuid : null;
-      return { type: 'channelJoin', channel: decodeChannel(json.data), uuid };
+      const uuid = isObject(data) && typeof data.uuid === 'string' ? data.uuid : null;
+      return { type: 'channelJoin', channel: decodeChannel(data), uuid };
     }
     case 'chat.channel.part': {
-      const data = json.data;
       const channelId = isObject(data) ? data.channel_id : undefined;
-      if (typeof channelId !== 'number' || !Number.isSafeInteger(channelId) || channelId <= 0) {
-        throw new ChatError('protocol', 'chat.channel.part without a channel id');
-      }
+      if (!isId(channelId)) throw malformed('chat.channel.part without a channel id');
       return { type: 'channelPart', channelId };
     }
     default:

@@ -1,6 +1,7 @@
 // The osu! API over ofetch. Every failure leaves as a ChatError; tokens never appear in errors or logs.
 import { type $Fetch, createFetch, FetchError } from 'ofetch';
-import { ChatError, redact } from '../errors.js';
+import { ChatError, type ChatErrorKind, redact } from '../errors.js';
+import { isObject } from './wire.js';
 
 /** One finished HTTP call, for logs and devtools (no headers, so no token). */
 export interface HttpLogEntry {
@@ -38,15 +39,14 @@ export interface RequestOptions {
 
 /** The HTTP side of the osu! chat API. */
 export class ChatHttp {
-  private readonly $fetch: $Fetch;
+  readonly #options: HttpOptions;
+  readonly #fetch: $Fetch;
 
-  constructor(private readonly options: HttpOptions) {
+  constructor(options: HttpOptions) {
+    this.#options = options;
+    // The global fetch is looked up on every call (a later stub or polyfill is used), called on globalThis.
     const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.$fetch = createFetch({
-      fetch: fetchImpl as typeof globalThis.fetch,
-      Headers: globalThis.Headers,
-      AbortController: globalThis.AbortController,
-    });
+    this.#fetch = createFetch({ fetch: fetchImpl as typeof globalThis.fetch });
   }
 
   /**
@@ -55,61 +55,53 @@ export class ChatHttp {
    */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     try {
-      return await this.attempt<T>(method, path, options, await this.options.getToken());
+      return await this.#attempt<T>(method, path, options, await this.#options.getToken());
     } catch (error) {
-      if (!(error instanceof ChatError) || error.kind !== 'auth' || error.status !== 401) throw error;
-      if (options.refreshOnAuth === false) throw error;
-      const token = await this.options.refreshToken().catch((cause: unknown) => {
+      const refused = error instanceof ChatError && error.kind === 'auth' && error.status === 401;
+      if (!refused || options.refreshOnAuth === false) throw error;
+      const token = await this.#options.refreshToken().catch((cause: unknown) => {
         throw new ChatError('auth', 'The token was refused and no new token could be had', {
           status: 401,
           cause,
         });
       });
-      return this.attempt<T>(method, path, options, token);
+      return this.#attempt<T>(method, path, options, token);
     }
   }
 
-  private async attempt<T>(method: string, path: string, options: RequestOptions, token: string): Promise<T> {
+  async #attempt<T>(method: string, path: string, options: RequestOptions, token: string): Promise<T> {
     const started = Date.now();
+    // Our own timer and controller rather than ofetch's `timeout`: that one is off when a signal is passed,
+    // and stops at the response headers, while this one also covers reading the body.
     const controller = new AbortController();
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, timeoutMs);
+    }, options.timeoutMs ?? this.#options.timeoutMs);
     const abort = () => controller.abort();
     options.signal?.addEventListener('abort', abort, { once: true });
+    let error: ChatError | null = null;
     try {
-      const result = await this.$fetch<T>(`/api/v2${path}`, {
-        baseURL: this.options.apiUrl,
+      return await this.#fetch<T>(`/api/v2${path}`, {
+        baseURL: this.#options.apiUrl,
         method,
-        query: options.query ? compactQuery(options.query) : undefined,
+        query: options.query && compactQuery(options.query),
         body: options.body,
         headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
         signal: controller.signal,
         retry: 0,
         responseType: 'json',
       });
-      this.log(method, path, 200, started, null);
-      return result;
     } catch (cause) {
-      const error = toChatError(cause, {
-        method,
-        path,
-        timedOut,
-        cancelled: options.signal?.aborted ?? false,
-      });
-      this.log(method, path, error.status ?? null, started, error);
+      error = toChatError(cause, { method, path, timedOut, cancelled: options.signal?.aborted ?? false });
       throw error;
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', abort);
+      const status = error ? (error.status ?? null) : 200;
+      this.#options.onLog?.({ method, path, status, durationMs: Date.now() - started, error });
     }
-  }
-
-  private log(method: string, path: string, status: number | null, started: number, error: ChatError | null) {
-    this.options.onLog?.({ method, path, status, durationMs: Date.now() - started, error });
   }
 }
 
@@ -117,9 +109,7 @@ export class ChatHttp {
 function compactQuery(query: NonNullable<RequestOptions['query']>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) result[`${key}[]`] = value;
-    else result[key] = value;
+    if (value != null) result[Array.isArray(value) ? `${key}[]` : key] = value;
   }
   return result;
 }
@@ -136,33 +126,18 @@ export function toChatError(
   if (context.cancelled) return new ChatError('closed', `${what} was cancelled`, { cause });
   if (context.timedOut) return new ChatError('network', `${what} timed out`, { cause });
   if (rawCause instanceof FetchError && rawCause.response) {
-    const response = rawCause.response;
-    const status = response.status;
-    const data = rawCause.data as unknown;
-    const serverMessage =
-      typeof data === 'object' && data !== null && typeof (data as { error?: unknown }).error === 'string'
-        ? (data as { error: string }).error
-        : null;
-    const detail = serverMessage ? `: ${serverMessage}` : '';
-    if (status === 401)
-      return new ChatError('auth', `${what} was refused (401)${detail}`, { status, serverMessage, cause });
-    if (status === 429) {
-      const retryAfter = Number(response.headers.get('retry-after'));
-      return new ChatError('rateLimit', `${what} was rate limited (429)${detail}`, {
-        status,
-        serverMessage,
-        retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-        cause,
-      });
-    }
-    if (status === 403 && serverMessage?.includes('scope')) {
-      return new ChatError('auth', `${what} needs a scope the token lacks${detail}`, {
-        status,
-        serverMessage,
-        cause,
-      });
-    }
-    return new ChatError('http', `${what} failed with ${status}${detail}`, { status, serverMessage, cause });
+    const { status, headers } = rawCause.response;
+    const data: unknown = rawCause.data;
+    const serverMessage = isObject(data) && typeof data.error === 'string' ? data.error : null;
+    const [kind, outcome] = describeStatus(status, serverMessage);
+    // Only a 429 says how long to wait.
+    const retryAfter = status === 429 ? Number(headers.get('retry-after')) : Number.NaN;
+    return new ChatError(kind, `${what} ${outcome}${serverMessage ? `: ${serverMessage}` : ''}`, {
+      status,
+      serverMessage,
+      retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      cause,
+    });
   }
   if (rawCause instanceof FetchError && /JSON|parse/i.test(String(rawCause.message))) {
     return new ChatError('protocol', `${what} returned a body that is not JSON`, { cause });
@@ -170,15 +145,24 @@ export function toChatError(
   return new ChatError('network', `${what} could not reach the server`, { cause });
 }
 
+/** The kind of an error status and how its message words it. */
+function describeStatus(status: number, serverMessage: string | null): [ChatErrorKind, string] {
+  if (status === 401) return ['auth', 'was refused (401)'];
+  if (status === 429) return ['rateLimit', 'was rate limited (429)'];
+  if (status === 403 && serverMessage?.includes('scope')) return ['auth', 'needs a scope the token lacks'];
+  return ['http', `failed with ${status}`];
+}
+
 /** A plain `{name, message, code, cause}` chain without request options, headers or bodies. */
 export function summarizeCause(cause: unknown, depth = 0): unknown {
-  if (!(cause instanceof Error) || depth > 4) return cause instanceof Error ? undefined : cause;
-  const summary = new Error(redact(cause.message));
+  if (!(cause instanceof Error)) return cause;
+  if (depth > 4) return undefined;
+  const summary: Error & { code?: string } = new Error(redact(cause.message));
   summary.name = cause.name;
-  const code = (cause as { code?: unknown }).code;
-  if (typeof code === 'string') Object.assign(summary, { code });
-  const inner = summarizeCause((cause as { cause?: unknown }).cause, depth + 1);
-  if (inner !== undefined) Object.assign(summary, { cause: inner });
+  const { code, cause: inner } = cause as { code?: unknown; cause?: unknown };
+  if (typeof code === 'string') summary.code = code;
+  const innerSummary = summarizeCause(inner, depth + 1);
+  if (innerSummary !== undefined) summary.cause = innerSummary;
   return summary;
 }
 

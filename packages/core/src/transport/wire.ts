@@ -1,6 +1,6 @@
 // Server JSON → domain types. Everything from the server is untrusted: a malformed payload throws
 // ChatError('protocol') here, at the edge, never deep inside a reducer.
-import { ChatError } from '../errors.js';
+import { asChatError, ChatError } from '../errors.js';
 import type { Channel, ChannelType, Message, User } from '../types.js';
 
 const CHANNEL_TYPES = new Set<string>([
@@ -25,8 +25,19 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `value` as a JSON object; anything else throws a `protocol` error, `Malformed {what} from the server`. */
+export function expectObject(value: unknown, what: string): Json {
+  if (!isObject(value)) bad(what);
+  return value;
+}
+
+/** A positive safe integer: the shape of every osu! id. */
+export function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
 function id(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) bad(what);
+  if (!isId(value)) bad(what);
   return value;
 }
 
@@ -143,9 +154,7 @@ export function decodeList<T>(
     try {
       result.push(decode(item));
     } catch (error) {
-      onError(
-        error instanceof ChatError ? error : new ChatError('protocol', 'Malformed item from the server'),
-      );
+      onError(asChatError(error, 'protocol', 'Malformed item from the server'));
     }
   }
   return result;
