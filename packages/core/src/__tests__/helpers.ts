@@ -5,7 +5,7 @@ import { expect, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { ChatEvent } from '../events.js';
 import { type ChatClient, type ChatClientOptions, createChatClient } from '../index.js';
-import type { Clock } from '../types.js';
+import type { Clock, Message } from '../types.js';
 
 /**
  * A clock whose time only moves when told to. `advance(ms)` runs due timers in order, letting promises settle
@@ -238,4 +238,22 @@ export async function twoUserScene(): Promise<TwoUserScene> {
   const alice = addUser(emu, 'alice');
   const bob = addUser(emu, 'bob');
   return { clock, emu, alice, bob, channelId: addPublicChannel(emu, '#osu', [alice, bob]) };
+}
+
+/** A sent message from user 2, as the reducer holds it (`patch` overrides any field). */
+export function sentMessage(id: number, channelId = 10, patch: Partial<Message> = {}): Message {
+  return {
+    key: `m${id}`,
+    id,
+    channelId,
+    senderId: 2,
+    content: `message ${id}`,
+    isAction: false,
+    timestamp: id * 1000,
+    type: 'plain',
+    status: 'sent',
+    localId: null,
+    error: null,
+    ...patch,
+  };
 }

@@ -6,6 +6,7 @@ import { type ChatState, INITIAL_STATE, placeholderChannel } from '../state/chat
 import { reduce } from '../state/reducer.js';
 import { computeUnread, mentions, sortChannels } from '../state/selectors.js';
 import type { Channel, Message, User } from '../types.js';
+import { sentMessage as message } from './helpers.js';
 
 const options = { messageCap: 20, leftIgnoreMs: 60_000 };
 const me: User = {
@@ -22,23 +23,6 @@ const me: User = {
 
 function channel(id: number, patch: Partial<Channel> = {}): Channel {
   return { ...placeholderChannel(id), name: `#c${id}`, loaded: true, ...patch };
-}
-
-function message(id: number, channelId = 10, patch: Partial<Message> = {}): Message {
-  return {
-    key: `m${id}`,
-    id,
-    channelId,
-    senderId: 2,
-    content: `message ${id}`,
-    isAction: false,
-    timestamp: id * 1000,
-    type: 'plain',
-    status: 'sent',
-    localId: null,
-    error: null,
-    ...patch,
-  };
 }
 
 function pending(localId: string, channelId = 10, content = 'hi'): Message {

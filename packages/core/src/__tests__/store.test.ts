@@ -4,23 +4,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChatAction } from '../state/actions.js';
 import { placeholderChannel } from '../state/chatState.js';
 import { BURST_INTERVAL_MS, ChatStore } from '../state/store.js';
-import type { Message } from '../types.js';
+import { sentMessage } from './helpers.js';
 
 function received(id: number): ChatAction {
-  const message: Message = {
-    key: `m${id}`,
-    id,
-    channelId: 10,
-    senderId: 2,
-    content: `message ${id}`,
-    isAction: false,
-    timestamp: id * 1000,
-    type: 'plain',
-    status: 'sent',
-    localId: null,
-    error: null,
-  };
-  return { type: 'messages.received', messages: [message], users: [], at: 0 };
+  return { type: 'messages.received', messages: [sentMessage(id)], users: [], at: 0 };
 }
 
 describe('ChatStore batching', () => {
