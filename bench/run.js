@@ -5,7 +5,7 @@
 //   node bench/run.js ingest memory    only these (by file name), on whatever is built
 //
 // Exits non-zero only when a benchmark fails to run; a missed target is reported, not an error (the size
-// budgets are enforced separately by `npm run size`, which CI runs).
+// budgets are enforced separately by `npm run size`; CI runs this script with `--quick` to check it completes).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
