@@ -6,7 +6,7 @@
 // read in one go) and with browser-like delivery (each frame its own macrotask, as browsers dispatch messages).
 //
 //   node --expose-gc bench/react.js [--quick]
-import { connectBare, startBackend, TaskPerFrameWebSocket } from './lib/clients.js';
+import { connectBare, startBackend } from './lib/clients.js';
 import { fmt, header, median, now, quick, report, row, settledHeap, until } from './lib/common.js';
 import { startPushServer } from './lib/pushServer.js';
 
