@@ -22,12 +22,12 @@ export function reduce(state: ChatState, actions: readonly ChatAction[], options
 }
 
 class Draft {
-  #me: User | null;
-  #channels: CopyOnWrite<number, Channel>;
-  #messages: CopyOnWrite<number, ChannelMessages>;
-  #users: CopyOnWrite<number, User>;
-  #aliases: CopyOnWrite<number, number>;
-  #leftAt: CopyOnWrite<number, number>;
+  #me!: User | null;
+  #channels!: CopyOnWrite<number, Channel>;
+  #messages!: CopyOnWrite<number, ChannelMessages>;
+  #users!: CopyOnWrite<number, User>;
+  #aliases!: CopyOnWrite<number, number>;
+  #leftAt!: CopyOnWrite<number, number>;
   readonly #lists = new Map<number, WorkingList>();
   #reset = false;
   readonly #state: ChatState;
@@ -36,6 +36,11 @@ class Draft {
   constructor(state: ChatState, options: StateOptions) {
     this.#state = state;
     this.#options = options;
+    this.#begin(state);
+  }
+
+  /** Starts the batch's working copies from `state`. */
+  #begin(state: ChatState): void {
     this.#me = state.me;
     this.#channels = new CopyOnWrite(state.channels);
     this.#messages = new CopyOnWrite(state.messages);
@@ -136,12 +141,7 @@ class Draft {
       case 'reset':
         this.#reset = true;
         // Its maps are never written to (a batch copies before writing), so they can be shared.
-        this.#me = null;
-        this.#channels = new CopyOnWrite(INITIAL_STATE.channels);
-        this.#messages = new CopyOnWrite(INITIAL_STATE.messages);
-        this.#users = new CopyOnWrite(INITIAL_STATE.users);
-        this.#aliases = new CopyOnWrite(INITIAL_STATE.aliases);
-        this.#leftAt = new CopyOnWrite(INITIAL_STATE.leftAt);
+        this.#begin(INITIAL_STATE);
         this.#lists.clear();
         return;
     }
@@ -200,10 +200,10 @@ class Draft {
   }
 
   /**
-   * Inserts a sent message by id; merges it into the pending one with its `localId`. False for a duplicate.
+   * Inserts a sent message by id; merges it into the pending one with its `localId` (a duplicate id is dropped).
    * The channel's last message id (and read marker, for the user's own messages) moves once, at `finish`.
    */
-  #insertSent(list: WorkingList, message: Message): boolean {
+  #insertSent(list: WorkingList, message: Message): void {
     let incoming = message;
     if (message.localId !== null && list.unsent.length > 0) {
       const index = list.unsent.findIndex((m) => m.localId === message.localId);
@@ -221,10 +221,14 @@ class Draft {
     if (incoming.localId !== null && incoming.key !== `m${id}` && list.hasKey(incoming.key)) {
       incoming = { ...incoming, key: `m${id}` };
     }
-    if (!list.insert(incoming)) return false;
-    if (this.#me !== null && incoming.senderId === this.#me.id && id > list.ownNewestId)
+    if (
+      list.insert(incoming) &&
+      this.#me !== null &&
+      incoming.senderId === this.#me.id &&
+      id > list.ownNewestId
+    ) {
       list.ownNewestId = id;
-    return true;
+    }
   }
 
   #findUnsent(localId: string): { list: WorkingList; index: number } | undefined {

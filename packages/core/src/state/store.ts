@@ -95,8 +95,8 @@ export class ChatStore {
   /** Applies everything queued. */
   flush(): void {
     this.#flushScheduled = false;
-    this.#lastFlushAt = now();
     if (this.#queue.length === 0) return;
+    this.#lastFlushAt = now();
     const batch = this.#queue;
     this.#queue = [];
     this.#batches$.next(batch);
