@@ -85,6 +85,35 @@ describe('messages', () => {
     expect(state.messages.get(10)?.messages).toHaveLength(1);
   });
 
+  it('merges a pending send into its message when a history page brought that message first, without its uuid', () => {
+    let state = run([...setup, { type: 'send.pending', message: pending('l1') }]);
+    state = run(
+      [
+        {
+          type: 'history.loaded',
+          channelId: 10,
+          direction: 'newer',
+          messages: [message(16, 10, { senderId: me.id, content: 'hi' })],
+          users: [],
+        },
+      ],
+      state,
+    );
+    state = run(
+      [
+        {
+          type: 'messages.received',
+          messages: [message(16, 10, { senderId: me.id, content: 'hi', key: 'l1', localId: 'l1' })],
+          users: [],
+          at: 0,
+        },
+      ],
+      state,
+    );
+    const list = state.messages.get(10)?.messages ?? [];
+    expect(list.map((m) => [m.key, m.id, m.status])).toEqual([['l1', 16, 'sent']]);
+  });
+
   it('moves the read marker for own messages and the last message id for all', () => {
     const state = run([...setup, received([message(8), message(9, 10, { senderId: me.id })])]);
     expect(state.channels.get(10)).toMatchObject({ lastMessageId: 9, lastReadId: 9 });

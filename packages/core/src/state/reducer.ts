@@ -205,6 +205,7 @@ class Draft {
    */
   #insertSent(list: WorkingList, message: Message): void {
     let incoming = message;
+    let merged = false;
     if (message.localId !== null && list.unsent.length > 0) {
       const index = list.unsent.findIndex((m) => m.localId === message.localId);
       const pending = list.unsent[index];
@@ -212,22 +213,23 @@ class Draft {
         list.unsent.splice(index, 1);
         list.changed = true;
         incoming = { ...message, key: pending.key };
+        merged = true;
       }
     }
     const id = incoming.id as number;
     // Keys name list items (React keys): a uuid seen on another message (a server that echoes one twice, a
-    // double post) must not make two items share one.
-    // Only a message with a local id (or uuid) has a key of its own.
+    // double post) must not make two items share one. Only a message with a local id has a key of its own.
     if (incoming.localId !== null && incoming.key !== `m${id}` && list.hasKey(incoming.key)) {
       incoming = { ...incoming, key: `m${id}` };
     }
-    if (
-      list.insert(incoming) &&
-      this.#me !== null &&
-      incoming.senderId === this.#me.id &&
-      id > list.ownNewestId
-    ) {
-      list.ownNewestId = id;
+    if (list.insert(incoming)) {
+      if (this.#me !== null && incoming.senderId === this.#me.id && id > list.ownNewestId) {
+        list.ownNewestId = id;
+      }
+    } else if (merged) {
+      // The message is already here (a history page without its uuid came first): the pending one becomes it,
+      // keeping its key, so the send neither vanishes nor shows twice.
+      list.replace(incoming);
     }
   }
 

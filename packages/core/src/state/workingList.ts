@@ -95,6 +95,15 @@ export class WorkingList {
     return true;
   }
 
+  /** Replaces the sent message with the same id (if there is one). */
+  replace(message: Message): void {
+    const sent = this.sent();
+    const index = upperBound(sent, message.id as number) - 1;
+    if (sent[index]?.id !== message.id) return;
+    sent[index] = message;
+    this.changed = true;
+  }
+
   /**
    * The list's new `ChannelMessages`, or null when nothing changed. Keeps at most `cap` sent messages, evicting
    * the oldest, but only in a batch that added one and loaded no older page.
