@@ -37,6 +37,8 @@ export class HistoryLoader {
   readonly #loadedEmpty = new Map<number, number>();
   /** Channels whose last backfill stopped on a retryable error (5xx, timeout): worth another try. */
   readonly #failed = new Set<number>();
+  /** Counts {@link markRisk} calls: a backfill that saw a new risk window open while it ran has not healed it. */
+  #risks = 0;
 
   constructor(options: HistoryOptions) {
     this.#options = options;
@@ -87,9 +89,10 @@ export class HistoryLoader {
   /**
    * Heals a channel: pages `since` its newest loaded message until an empty page or `targetId` is reached,
    * merging as it goes while live messages keep arriving. Sets continuity `recovering` → `live`, or `gap`
-   * when the page budget runs out. Returns the final continuity.
+   * when the page budget runs out. Returns the final continuity. `risks` is {@link risks} when the heal was
+   * asked for: a risk marked after it is not healed by this backfill.
    */
-  backfill(channelId: number, targetId: number | null = null): Promise<Continuity> {
+  backfill(channelId: number, targetId: number | null = null, risks = this.#risks): Promise<Continuity> {
     return this.#once(`backfill:${channelId}`, async () => {
       const store = this.#store;
       let cursor = this.cursor(channelId);
@@ -123,8 +126,11 @@ export class HistoryLoader {
         if (error.retryable) this.#failed.add(channelId);
         this.#options.onError(error);
       }
-      // Healed, or a gap that heals later from where this one stopped.
-      if (continuity === 'live') this.#healed(channelId);
+      // Healed, or a gap that heals later from where this one stopped. If delivery became at risk again since
+      // `risks` was read (the socket dropped after the reconnect that asked for this backfill), what came after
+      // `cursor` may be missing: the next backfill starts there, not after newer messages (an own send's
+      // response, say) that arrive in the meantime.
+      if (continuity === 'live' && this.#risks === risks) this.#healed(channelId);
       else this.#healFrom.set(channelId, cursor);
       if (store.snapshot.channels.has(channelId)) {
         store.dispatch({ type: 'continuity.changed', channelId, continuity });
@@ -162,8 +168,14 @@ export class HistoryLoader {
     return cursors;
   }
 
+  /** How many times delivery became at risk so far: pass it to {@link backfill} from where a heal is asked for. */
+  get risks(): number {
+    return this.#risks;
+  }
+
   /** Delivery may have stopped after these cursors (now, by default): the next backfills start no later. */
   markRisk(cursors: Map<number, number> = this.cursors()): void {
+    this.#risks += 1;
     for (const [channelId, cursor] of cursors) {
       const known = this.#healFrom.get(channelId);
       if (known === undefined || cursor < known) this.#healFrom.set(channelId, cursor);

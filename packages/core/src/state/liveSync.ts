@@ -35,18 +35,24 @@ export class LiveSync {
 
   /** Entering `live`: ack, refresh the channel list, then heal every channel with loaded messages. */
   async onLive(): Promise<void> {
-    const { keepalive, channelSync, mode, onError } = this.#options;
+    const { keepalive, channelSync, history, mode, onError } = this.#options;
+    // The socket may drop again before the backfills run: that newer risk must survive them.
+    const risks = history.risks;
     const report = (error: unknown) => onError(asChatError(error));
     await keepalive.ack().catch(report);
     const targets = await channelSync.refresh(mode(), keepalive.cursors()).catch((error: unknown) => {
       report(error);
       return new Map<number, number | null>();
     });
-    await this.heal(() => true, targets);
+    await this.heal(() => true, targets, risks);
   }
 
   /** Backfills every channel with loaded messages that `which` selects, a few at a time. */
-  async heal(which: (channel: Channel) => boolean, targets?: Map<number, number | null>): Promise<void> {
+  async heal(
+    which: (channel: Channel) => boolean,
+    targets?: Map<number, number | null>,
+    risks?: number,
+  ): Promise<void> {
     const { store, history } = this.#options;
     const ids = [...store.snapshot.channels.values()]
       .filter((c) => !c.draft && which(c) && history.cursor(c.id) !== null)
@@ -55,7 +61,7 @@ export class LiveSync {
     const worker = async () => {
       while (next < ids.length) {
         const id = ids[next++] as number;
-        await history.backfill(id, targets?.get(id) ?? null);
+        await history.backfill(id, targets?.get(id) ?? null, risks);
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, ids.length) }, worker));
