@@ -361,6 +361,26 @@ describe('Outbox unknown fate', () => {
     expect(posts()).toHaveLength(1);
   });
 
+  it('a manual retry of a send whose fate stayed unknown looks it up first and does not send it again', async () => {
+    emu.setFaults([slowPost]);
+    const lookups = httpFor();
+    let failing = 2;
+    const findOwnMessage = vi.fn(async (channelId: number, query: OwnMessageQuery) => {
+      if (failing > 0) {
+        failing -= 1;
+        throw new ChatError('network', 'offline');
+      }
+      await vi.waitFor(() => expect(ownOnServer()).toHaveLength(1));
+      return findOwnMessageViaHistory(lookups, channelId, query);
+    });
+    const box = makeOutbox({ timeoutMs: 150, maxAttempts: 3, findOwnMessage });
+    await expect(box.send(pub.id, 'landed after all')).rejects.toMatchObject({ kind: 'network' });
+    const message = await box.retry(pendingKey());
+    expect(findOwnMessage).toHaveBeenCalledTimes(3);
+    expect(posts()).toHaveLength(1);
+    expect(message.id).toBe(ownOnServer()[0]?.message_id);
+  });
+
   it.each(['onEcho', 'store'] as const)(
     'settles a timed-out send by its echo via %s, without a look-up (real time)',
     async (via) => {

@@ -2,11 +2,18 @@
 // ends `sent` (HTTP response or socket echo, whichever comes first) or `failed`. osu! does not deduplicate
 // on the client `uuid`, so a send whose fate is unknown is looked up (echo, then history) before it is ever
 // sent again: an automatic retry never double-posts.
+import type { Subscription } from 'rxjs';
 import { ChatError, isChatError } from '../errors.js';
 import { type ChatHttp, definitelyNotSent, summarizeCause } from '../transport/http.js';
 import { decodeChannel, decodeList, decodeMessage, isObject } from '../transport/wire.js';
-import type { Channel, ChannelType, Clock, Message, User } from '../types.js';
-import { outboxClosed, retryDelay, type SendBucket, SendRateLimiter, sendBucket } from './rateLimiter.js';
+import type { Channel, ChannelType, Message, User } from '../types.js';
+import {
+  outboxClosed,
+  type SendBucket,
+  type SendPacingOptions,
+  SendRateLimiter,
+  sendBucket,
+} from './rateLimiter.js';
 import type { ChatStore } from './store.js';
 
 /** What `findOwnMessage` looks for: the user's own message with this content after `afterId`. */
@@ -20,49 +27,53 @@ export interface OwnMessageQuery {
 }
 
 /** What an Outbox needs; every wait runs on `clock`, so tests can use fake time. */
-export interface OutboxOptions {
+export interface OutboxOptions extends SendPacingOptions {
   store: ChatStore;
   http: ChatHttp;
-  clock: Clock;
-  /** Jitter source for retry delays (0 ≤ x < 1); `Math.random` by default. */
-  random?: () => number;
   /** The signed-in user (the sender of pending messages). */
   me: () => User | null;
   /** Looks a send of unknown fate up on the server; usually `findOwnMessageViaHistory`. */
   findOwnMessage(channelId: number, query: OwnMessageQuery): Promise<Message | null>;
   /** Called when a send ends failed (not for invalid input, which the promise reports, nor on dispose). */
   onError?(error: ChatError): void;
-  /** Spacing of requests per bucket, from the end of one to the start of the next; 1000 ms by default. */
-  sendIntervalMs?: number;
   /** Tries per send (requests and failed look-ups) before it ends failed; 5 by default. */
   maxAttempts?: number;
   /** How long a send of unknown fate waits for its socket echo before looking in history; 3000 ms by default. */
   echoWaitMs?: number;
-  /** First automatic retry delay (doubling, at most 30 s) when the server gave no `Retry-After`; 1000 ms. */
-  retryBaseMs?: number;
 }
 
-interface Entry {
+/** What a send is, fixed when it is made. */
+interface Send {
   localId: string;
   /** The channel the send was made to: a draft's id stays here and resolves through the store. */
   channelId: number;
   content: string;
   isAction: boolean;
   bucket: SendBucket;
-  attempts: number;
-  /** The last attempt may have reached the server: look before sending again. */
-  uncertain: boolean;
-  afterId: number | null;
-  lastError: ChatError | null;
-  controller: AbortController | null;
+}
+
+/** A send and its delivery; `#enqueue` starts each send cycle (the first, and every manual retry). */
+interface Entry extends Send {
   state: 'pending' | 'sent' | 'failed';
-  /** The current send cycle's promise (what `send` or `retry` returned), settled by `resolve` or `reject`. */
-  settled: Promise<Message>;
+  /** Requests and failed look-ups in the current cycle. */
+  attempts: number;
+  /** Settle the current cycle's promise (what `send` or `retry` returned). */
   resolve: (message: Message) => void;
   reject: (error: ChatError) => void;
+  /**
+   * The error of the last attempt when that attempt may have reached the server anyway: look before sending
+   * again. It survives a manual retry.
+   */
+  uncertain?: ChatError | undefined;
+  /** The newest message id known in the channel before the last attempt (what a look-up searches after). */
+  afterId?: number | null;
+  /** Aborts the request in flight; once that request has ended, aborting it does nothing. */
+  controller?: AbortController;
 }
 
 const PAGE_SIZE = 50;
+/** How far `findOwnMessageViaHistory` pages (1000 messages) before it gives up. */
+const MAX_PAGES = 20;
 
 /**
  * Sends chat messages reliably. Exactly one copy reaches the server, or the message ends `failed` and can be
@@ -89,7 +100,7 @@ export class Outbox {
   constructor(options: OutboxOptions) {
     this.#options = options;
     this.#store = options.store;
-    this.#limiter = new SendRateLimiter({ clock: options.clock, intervalMs: options.sendIntervalMs ?? 1000 });
+    this.#limiter = new SendRateLimiter(options);
   }
 
   /**
@@ -126,23 +137,12 @@ export class Outbox {
       error: null,
     };
     store.dispatch({ type: 'send.pending', message });
-    const noop = () => {};
     return this.#enqueue({
       localId,
       channelId: channel.id,
       content,
       isAction,
       bucket: sendBucket(channel.type),
-      attempts: 0,
-      uncertain: false,
-      afterId: null,
-      lastError: null,
-      controller: null,
-      state: 'pending',
-      // Placeholders: #enqueue gives every send cycle its own promise.
-      settled: Promise.resolve(message),
-      resolve: noop,
-      reject: noop,
     });
   }
 
@@ -171,9 +171,8 @@ export class Outbox {
     if (entry?.state === 'pending') this.#succeed(entry, message);
   }
 
-  /** Stops sending: pending sends reject with `ChatError('closed')` and stay in the store as failed. */
+  /** Stops sending: pending sends reject with `ChatError('closed')` and stay in the store as failed. Idempotent. */
   dispose(): void {
-    if (this.#disposed) return;
     this.#disposed = true;
     this.#limiter.dispose();
     for (const entry of this.#entries.values()) {
@@ -185,21 +184,17 @@ export class Outbox {
 
   // ---- delivery --------------------------------------------------------------------------------------------
 
-  /** Starts a send cycle. `uncertain` survives a manual retry: a send that may be on the server is looked up first. */
-  #enqueue(entry: Entry): Promise<Message> {
-    entry.attempts = 0;
-    entry.state = 'pending';
-    entry.settled = handled(
+  /** Starts a send cycle: a new send, or a failed entry again (which keeps `uncertain` and so is looked up first). */
+  #enqueue(send: Send): Promise<Message> {
+    return handled(
       new Promise<Message>((resolve, reject) => {
-        entry.resolve = resolve;
-        entry.reject = reject;
+        const entry: Entry = Object.assign(send, { state: 'pending' as const, attempts: 0, resolve, reject });
+        this.#entries.set(entry.localId, entry);
+        this.#limiter.run(entry.bucket, () =>
+          this.#deliver(entry).catch((error) => this.#fail(entry, unexpected(error))),
+        );
       }),
     );
-    this.#entries.set(entry.localId, entry);
-    this.#limiter.run(entry.bucket, () =>
-      this.#deliver(entry).catch((error) => this.#fail(entry, unexpected(error))),
-    );
-    return entry.settled;
   }
 
   /** Attempts until sent or failed; holds the bucket's lane throughout, so order is kept. */
@@ -212,25 +207,28 @@ export class Outbox {
         if (outcome === 'unknown') {
           // The look-up itself failed: the fate is still unknown, so only ever try the look-up again.
           entry.attempts += 1;
-          if (entry.attempts >= maxAttempts) return this.#fail(entry, entry.lastError);
-          await this.#limiter.wait(this.#retryDelay(entry.attempts, null));
+          if (entry.attempts >= maxAttempts) return this.#fail(entry, entry.uncertain);
+          await this.#limiter.backOff(entry.attempts, null);
           continue;
         }
         if (outcome !== 'absent') return this.#succeed(entry, outcome);
-        entry.uncertain = false;
-        if (entry.attempts >= maxAttempts) return this.#fail(entry, entry.lastError);
+        // Not on the server: sending again is safe.
+        const error = entry.uncertain;
+        entry.uncertain = undefined;
+        if (entry.attempts >= maxAttempts) return this.#fail(entry, error);
       }
       await this.#limiter.pace(entry.bucket);
       if (entry.state !== 'pending') return;
       entry.attempts += 1;
       const error = await this.#attempt(entry);
       if (error === null || entry.state !== 'pending') return;
-      entry.lastError = error;
       if (!mayRetry(error)) return this.#fail(entry, error);
-      entry.uncertain = !definitelyNotSent(error);
-      if (entry.uncertain) continue;
+      if (!definitelyNotSent(error)) {
+        entry.uncertain = error;
+        continue;
+      }
       if (entry.attempts >= maxAttempts) return this.#fail(entry, error);
-      await this.#limiter.wait(this.#retryDelay(entry.attempts, error));
+      await this.#limiter.backOff(entry.attempts, error);
     }
   }
 
@@ -256,7 +254,6 @@ export class Outbox {
     } catch (error) {
       return unexpected(error);
     } finally {
-      entry.controller = null;
       this.#limiter.finished(entry.bucket);
     }
   }
@@ -264,34 +261,41 @@ export class Outbox {
   /** Resolves an unknown fate: the socket echo (or the store) first, then the channel's history. */
   async #lookUp(entry: Entry): Promise<Message | 'absent' | 'unknown'> {
     const store = this.#store;
-    // The client may put the echo straight into the store (`messages.received`) instead of calling onEcho.
     let copy: Message | undefined;
-    let seen = () => {};
-    const seenInStore = new Promise<void>((resolve) => {
-      seen = resolve;
-    });
-    const watch = store.state$.subscribe(() => {
-      copy ??= sentCopy(store, entry.localId);
-      if (copy) seen();
+    let watch: Subscription | undefined;
+    // The wait stops early once the send's sent copy shows up in the store (the client may put the echo straight
+    // into the store, `messages.received`, instead of calling onEcho) or the send settles: onEcho's `send.sent`
+    // changes the store too, and dispose ends the wait itself.
+    const seen = new Promise<void>((resolve) => {
+      watch = store.state$.subscribe(() => {
+        copy ??= sentCopy(store, entry.localId);
+        if (copy || entry.state !== 'pending') resolve();
+      });
     });
     try {
-      // Stops early once the send settles either way (onEcho, dispose) or its sent copy shows up in the store.
-      const settledOrSeen = handled(Promise.race([entry.settled, seenInStore]));
-      await this.#limiter.wait(this.#options.echoWaitMs ?? 3000, settledOrSeen);
+      await this.#limiter.wait(this.#options.echoWaitMs ?? 3000, seen);
     } finally {
-      watch.unsubscribe();
+      watch?.unsubscribe();
     }
     if (entry.state !== 'pending') return 'absent';
     if (copy) return copy;
     let channelId = store.resolve(entry.channelId);
-    // A draft whose /chat/new may have gone through: the PM, if it exists now, is known by its members.
-    if (channelId < 0) channelId = this.#existingPm(channelId) ?? channelId;
-    if (channelId < 0) return 'absent';
+    if (channelId < 0) {
+      // A draft whose /chat/new may have gone through: the PM, if it exists now, is known by its members.
+      const { channels } = store.snapshot;
+      const members = channels.get(channelId)?.userIds ?? [];
+      const pm = [...channels.values()].find(
+        (channel) =>
+          channel.type === 'PM' && !channel.draft && members.every((id) => channel.userIds.includes(id)),
+      );
+      if (!pm) return 'absent';
+      channelId = pm.id;
+    }
     const me = this.#options.me();
     if (!me) return 'unknown';
     try {
       const query = {
-        afterId: entry.afterId,
+        afterId: entry.afterId ?? null,
         content: entry.content,
         isAction: entry.isAction,
         senderId: me.id,
@@ -307,15 +311,17 @@ export class Outbox {
   /** `channel` is the real channel a draft's `/chat/new` answer brought, when this is that answer. */
   #succeed(entry: Entry, message: Message, channel?: Channel): void {
     const store = this.#store;
-    const draftId = entry.channelId < 0 && store.resolve(entry.channelId) < 0 ? entry.channelId : null;
-    // A later HTTP answer still brings the real channel's details: promoting again only merges them.
-    if (channel && entry.channelId < 0)
-      store.dispatch({ type: 'draft.promoted', draftId: entry.channelId, channel });
+    // Only a draft's send is answered with a channel (so `draftId` is a draft's id then).
+    const draftId = entry.channelId;
+    // A later answer (the echo came first) still brings the real channel's details: promoting again only merges them.
+    if (channel) store.dispatch({ type: 'draft.promoted', draftId, channel });
     if (entry.state !== 'pending') return;
-    if (draftId !== null && !channel) {
-      const draft = store.snapshot.channels.get(draftId);
-      const known = store.snapshot.channels.get(message.channelId);
-      const promoted = known ?? (draft ? { ...draft, id: message.channelId, draft: false } : undefined);
+    // A draft's send found otherwise (echo, look-up): the draft becomes the channel the message landed in.
+    if (!channel && store.resolve(draftId) < 0) {
+      const { channels } = store.snapshot;
+      const draft = channels.get(draftId);
+      const promoted =
+        channels.get(message.channelId) ?? (draft && { ...draft, id: message.channelId, draft: false });
       if (promoted) store.dispatch({ type: 'draft.promoted', draftId, channel: promoted });
     }
     entry.state = 'sent';
@@ -325,9 +331,8 @@ export class Outbox {
     entry.resolve(sent);
   }
 
-  #fail(entry: Entry, cause: ChatError | null, report = true): void {
+  #fail(entry: Entry, error: ChatError, report = true): void {
     if (entry.state !== 'pending') return;
-    const error = cause ?? new ChatError('network', 'The message could not be sent');
     entry.state = 'failed';
     this.#store.dispatch({ type: 'send.failed', localId: entry.localId, error });
     entry.reject(error);
@@ -336,32 +341,12 @@ export class Outbox {
 
   // ---- helpers ---------------------------------------------------------------------------------------------
 
-  #retryDelay(attempt: number, error: ChatError | null): number {
-    const { retryBaseMs, random } = this.#options;
-    return retryDelay(attempt, error, {
-      baseMs: retryBaseMs ?? 1000,
-      maxMs: 30_000,
-      random: random ?? Math.random,
-    });
-  }
-
   #draftTarget(draftId: number): number {
     const me = this.#options.me();
     const draft = this.#store.snapshot.channels.get(draftId);
     const target = draft?.userIds.find((id) => id !== me?.id);
     if (target === undefined) throw new ChatError('invalid', 'The draft PM has no other user');
     return target;
-  }
-
-  #existingPm(draftId: number): number | undefined {
-    const { channels } = this.#store.snapshot;
-    const members = channels.get(draftId)?.userIds ?? [];
-    for (const channel of channels.values()) {
-      if (channel.type === 'PM' && !channel.draft && members.every((id) => channel.userIds.includes(id))) {
-        return channel.id;
-      }
-    }
-    return undefined;
   }
 }
 
@@ -390,7 +375,7 @@ function checkMessage(channel: Channel, text: string): string {
 
 /**
  * Finds the user's own message with this content after `query.afterId` by paging
- * `GET /chat/channels/{id}/messages?since=…` (the oldest first, at most `maxPages` pages). Without an
+ * `GET /chat/channels/{id}/messages?since=…` (the oldest first, at most 20 pages). Without an
  * `afterId` only the newest page is searched, newest first. What the outbox uses to resolve a send of
  * unknown fate.
  *
@@ -403,7 +388,6 @@ export async function findOwnMessageViaHistory(
   http: ChatHttp,
   channelId: number,
   query: OwnMessageQuery,
-  options: { maxPages?: number } = {},
 ): Promise<Message | null> {
   const matches = (m: Message) =>
     m.senderId === query.senderId && m.content === query.content && m.isAction === query.isAction;
@@ -415,13 +399,12 @@ export async function findOwnMessageViaHistory(
   };
   if (query.afterId === null) return (await page(null)).findLast(matches) ?? null;
   let since = query.afterId;
-  for (let i = 0; i < (options.maxPages ?? 20); i += 1) {
+  for (let i = 0; i < MAX_PAGES; i += 1) {
     const messages = await page(since);
     const found = messages.find(matches);
     if (found) return found;
-    const last = messages[messages.length - 1];
-    if (!last || messages.length < PAGE_SIZE) return null;
-    since = last.id as number;
+    if (messages.length < PAGE_SIZE) return null;
+    since = messages.at(-1)?.id as number;
   }
   return null;
 }
@@ -431,12 +414,12 @@ function mayRetry(error: ChatError): boolean {
   return error.kind !== 'auth' && (error.retryable || error.kind === 'protocol');
 }
 
+/** The newest message id known in the channel: its `lastMessageId` or a newer loaded message; null when none. */
 function lastKnownId(store: ChatStore, channelId: number): number | null {
-  const channel = store.snapshot.channels.get(channelId);
-  const list = store.snapshot.messages.get(channelId)?.messages ?? [];
-  let last: number | null = channel?.lastMessageId ?? null;
-  for (const message of list)
-    if (message.id !== null && (last === null || message.id > last)) last = message.id;
+  const { channels, messages } = store.snapshot;
+  let last = channels.get(channelId)?.lastMessageId ?? null;
+  for (const { id } of messages.get(channelId)?.messages ?? [])
+    if (id !== null && (last === null || id > last)) last = id;
   return last;
 }
 

@@ -1,6 +1,7 @@
 // Client-side pacing of chat sends that mirrors osu!'s throttle (spec §4.3): one message per second per user in
 // each of two buckets, PM channels and everything else. Sends are queued, never rejected: each bucket runs
-// its tasks one at a time, in order, and spaces its requests with the injected clock.
+// its tasks one at a time, in order, and spaces its requests (and the back-off before a retry) with the
+// injected clock.
 import { ChatError } from '../errors.js';
 import type { ChannelType, Clock } from '../types.js';
 
@@ -12,50 +13,37 @@ export function sendBucket(type: ChannelType): SendBucket {
   return type === 'PM' ? 'PM' : 'PUBLIC';
 }
 
-export interface RetryDelayOptions {
-  /** The first automatic retry waits this long; each later one twice as long as the one before. */
-  baseMs: number;
-  maxMs: number;
-  /** 0 ≤ x < 1; adds up to 10% so many clients do not retry in step. */
-  random: () => number;
-}
-
-/**
- * How long to wait before automatic retry number `attempt` (1-based): the server's `Retry-After` when it
- * gave one, else `baseMs · 2^(attempt-1)` capped at `maxMs`; jitter only ever adds, so a hint is never undercut.
- */
-export function retryDelay(attempt: number, error: ChatError | null, options: RetryDelayOptions): number {
-  const hinted = error?.retryAfter;
-  const delay =
-    hinted !== undefined
-      ? hinted * 1000
-      : Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(delay * (1 + 0.1 * options.random()));
+/** How a {@link SendRateLimiter} paces; the outbox's options include these. */
+export interface SendPacingOptions {
+  clock: Clock;
+  /** Spacing of requests per bucket, from the end of one to the start of the next; 1000 ms by default. */
+  sendIntervalMs?: number;
+  /** First automatic retry delay (doubling, at most 30 s) when the server gave no `Retry-After`; 1000 ms. */
+  retryBaseMs?: number;
+  /** Jitter source for retry delays (0 ≤ x < 1); `Math.random` by default. */
+  random?: () => number;
 }
 
 interface Lane {
-  tasks: (() => Promise<void>)[];
-  running: boolean;
+  /** Settles once every task queued in the lane so far has. */
+  tail: Promise<void>;
   /** When the next request of this bucket may start (clock ms). */
   readyAt: number;
 }
 
-interface Waiter {
-  handle: unknown;
-  reject: (error: ChatError) => void;
-}
+const idleLane = (): Lane => ({ tail: Promise.resolve(), readyAt: Number.NEGATIVE_INFINITY });
 
 /**
  * Per-bucket FIFO lanes with request spacing. A task holds its lane until it settles, so only one request
  * per bucket is ever in flight and later sends cannot overtake earlier ones.
  *
  * Spacing counts from the end of the previous request, not its start: osu! stamps a message somewhere
- * between the two, so `intervalMs` after the response is the only point that surely lies in a later
+ * between the two, so `sendIntervalMs` after the response is the only point that surely lies in a later
  * one-second throttle window.
  *
  * @example
  * ```ts
- * const limiter = new SendRateLimiter({ clock, intervalMs: 1000 });
+ * const limiter = new SendRateLimiter({ clock });
  * limiter.run('PUBLIC', async () => {
  *   await limiter.pace('PUBLIC');
  *   try { await post(); } finally { limiter.finished('PUBLIC'); }
@@ -63,33 +51,43 @@ interface Waiter {
  * ```
  */
 export class SendRateLimiter {
-  readonly #lanes = new Map<SendBucket, Lane>();
-  readonly #waiters = new Set<Waiter>();
-  readonly #clock: Clock;
-  readonly #intervalMs: number;
+  readonly #lanes: Record<SendBucket, Lane> = { PM: idleLane(), PUBLIC: idleLane() };
+  /** Ends a pending wait: resolved, or rejected once the limiter is disposed. */
+  readonly #waits = new Set<() => void>();
+  readonly #options: SendPacingOptions;
   #disposed = false;
 
-  constructor(options: { clock: Clock; intervalMs: number }) {
-    this.#clock = options.clock;
-    this.#intervalMs = options.intervalMs;
+  constructor(options: SendPacingOptions) {
+    this.#options = options;
   }
 
   /** Queues a task at the end of the bucket's lane; it starts when every earlier task there has settled. */
   run(bucket: SendBucket, task: () => Promise<void>): void {
-    if (this.#disposed) return;
-    const lane = this.#lane(bucket);
-    lane.tasks.push(task);
-    this.#next(lane);
+    const lane = this.#lanes[bucket];
+    // Tasks report their own failures; the lane only needs to know they ended. Once disposed, none starts.
+    lane.tail = lane.tail.then(() => (this.#disposed ? undefined : task())).catch(() => undefined);
   }
 
   /** Resolves when the bucket may start its next request. */
   pace(bucket: SendBucket): Promise<void> {
-    return this.wait(this.#lane(bucket).readyAt - this.#clock.now());
+    return this.wait(this.#lanes[bucket].readyAt - this.#options.clock.now());
   }
 
   /** Records that a request of this bucket has ended (answered or failed): the spacing starts now. */
   finished(bucket: SendBucket): void {
-    this.#lane(bucket).readyAt = this.#clock.now() + this.#intervalMs;
+    this.#lanes[bucket].readyAt = this.#options.clock.now() + (this.#options.sendIntervalMs ?? 1000);
+  }
+
+  /**
+   * Waits before automatic retry number `attempt` (1-based): the server's `Retry-After` when `error` gave
+   * one, else `retryBaseMs · 2^(attempt-1)` capped at 30 s; jitter only ever adds (up to 10%, so many clients
+   * do not retry in step), so a hint is never undercut.
+   */
+  backOff(attempt: number, error: ChatError | null): Promise<void> {
+    const { retryBaseMs = 1000, random = Math.random } = this.#options;
+    const hinted = error?.retryAfter;
+    const delay = hinted !== undefined ? hinted * 1000 : Math.min(30_000, retryBaseMs * 2 ** (attempt - 1));
+    return this.wait(Math.round(delay * (1 + 0.1 * random())));
   }
 
   /**
@@ -99,52 +97,25 @@ export class SendRateLimiter {
   wait(ms: number, until?: Promise<unknown>): Promise<void> {
     if (this.#disposed) return Promise.reject(outboxClosed());
     if (ms <= 0 && !until) return Promise.resolve();
+    const { clock } = this.#options;
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { handle: undefined, reject };
-      const done = () => {
-        if (!this.#waiters.delete(waiter)) return;
-        this.#clock.clearTimeout(waiter.handle);
-        resolve();
+      const end = () => {
+        if (!this.#waits.delete(end)) return;
+        clock.clearTimeout(timer);
+        if (this.#disposed) reject(outboxClosed());
+        else resolve();
       };
-      this.#waiters.add(waiter);
-      waiter.handle = this.#clock.setTimeout(done, Math.max(0, ms));
-      until?.then(done, done);
+      this.#waits.add(end);
+      const timer = clock.setTimeout(end, Math.max(0, ms));
+      until?.then(end, end);
     });
   }
 
   /** Drops queued tasks and rejects every wait with `ChatError('closed')`. */
   dispose(): void {
     this.#disposed = true;
-    this.#lanes.clear();
-    // Neither clearing a timer nor rejecting runs anything synchronously, so the set cannot change meanwhile.
-    for (const waiter of this.#waiters) {
-      this.#clock.clearTimeout(waiter.handle);
-      waiter.reject(outboxClosed());
-    }
-    this.#waiters.clear();
-  }
-
-  #lane(bucket: SendBucket): Lane {
-    let lane = this.#lanes.get(bucket);
-    if (!lane) {
-      lane = { tasks: [], running: false, readyAt: Number.NEGATIVE_INFINITY };
-      this.#lanes.set(bucket, lane);
-    }
-    return lane;
-  }
-
-  #next(lane: Lane): void {
-    if (lane.running || this.#disposed) return;
-    const task = lane.tasks.shift();
-    if (!task) return;
-    lane.running = true;
-    // Tasks report their own failures; the lane only needs to know they ended.
-    task()
-      .catch(() => undefined)
-      .finally(() => {
-        lane.running = false;
-        this.#next(lane);
-      });
+    // Each wait ends rejected now; each end removes itself from the set, which a for…of over a Set tolerates.
+    for (const end of this.#waits) end();
   }
 }
 
