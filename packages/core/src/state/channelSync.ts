@@ -1,7 +1,7 @@
 // The joined-channel list and the channel operations osu! allows a user. Two modes: with a `*` (lazer) token
 // the list comes from `GET /chat/updates`; third-party tokens cannot call it, so the list is built from join
 // responses, `chat.channel.join/part` events, PM creation and `GET /chat/channels/{id}`.
-import { filter, firstValueFrom, map, race, take } from 'rxjs';
+import { first, firstValueFrom, map, race } from 'rxjs';
 import { asChatError, ChatError } from '../errors.js';
 import type { ChatHttp } from '../transport/http.js';
 import {
@@ -14,6 +14,8 @@ import {
   isObject,
 } from '../transport/wire.js';
 import type { Channel, Clock, User } from '../types.js';
+import { placeholderChannel } from './chatState.js';
+import { runOnce } from './history.js';
 import type { ChatStore } from './store.js';
 
 export interface ChannelSyncOptions {
@@ -50,7 +52,7 @@ export class ChannelSync {
    * server sees it now, for backfill targets.
    */
   async refresh(mode: 'lazer' | 'thirdParty', cursors: { since: number; historySince: number | null }) {
-    const targets = new Map<number, number | null>();
+    let fresh: (Channel | undefined)[];
     if (mode === 'lazer') {
       const response = await this.#http.request('GET', '/chat/updates', {
         query: {
@@ -62,27 +64,22 @@ export class ChannelSync {
       const json = expectObject(response, 'chat/updates response');
       const channels = decodeList(json.presence ?? [], decodeChannel, this.#onError);
       this.#store.dispatch({ type: 'channels.synced', channels });
-      for (const channel of channels) targets.set(channel.id, channel.lastMessageId);
+      fresh = channels;
       if (Array.isArray(json.silences)) {
         this.#options.onSilences(decodeList(json.silences, decodeSilence, this.#onError));
       }
     } else {
-      const known = [...this.#store.snapshot.channels.values()].filter((c) => !c.draft);
-      await Promise.all(
-        known.map(async (channel) => {
-          const fresh = await this.fetch(channel.id);
-          if (fresh) targets.set(fresh.id, fresh.lastMessageId);
-        }),
-      );
+      const known = this.#channels().filter((c) => !c.draft);
+      fresh = await Promise.all(known.map((channel) => this.fetch(channel.id)));
     }
+    const targets = new Map<number, number | null>();
+    for (const channel of fresh) if (channel) targets.set(channel.id, channel.lastMessageId);
     return targets;
   }
 
   /** `GET /chat/channels/{id}`: fills in a channel's details (PM users included); 404 removes it. */
   fetch(channelId: number): Promise<Channel | undefined> {
-    let running = this.#fetching.get(channelId);
-    if (running) return running;
-    running = (async () => {
+    return runOnce(this.#fetching, channelId, async () => {
       try {
         const json = expectObject(await this.#http.request('GET', `/chat/channels/${channelId}`), 'channel');
         const channel = decodeChannel(json.channel);
@@ -95,12 +92,8 @@ export class ChannelSync {
         if (chatError.status === 404) this.#remove(channelId);
         else this.#onError(chatError);
         return undefined;
-      } finally {
-        this.#fetching.delete(channelId);
       }
-    })();
-    this.#fetching.set(channelId, running);
-    return running;
+    });
   }
 
   /** Joins a PUBLIC channel. Resolves when the channel is in the list (HTTP answer or join event). */
@@ -109,7 +102,16 @@ export class ChannelSync {
     const request = this.#http
       .request('PUT', `/chat/channels/${channelId}/users/${me.id}`)
       .then((json) => this.#upsert(decodeChannel(json)));
-    const channel = await this.#whenListed(channelId, request);
+    // Listed by the HTTP answer or by the join event, whichever comes first; a failed request rejects.
+    const listed$ = this.#store.state$.pipe(
+      map((state) => state.channels.get(channelId)),
+      first((channel): channel is Channel => channel?.loaded === true),
+    );
+    const channel = await firstValueFrom(
+      race(listed$, new Promise<never>((_, reject) => request.catch(reject))),
+    ).catch((error: unknown) => {
+      throw asChatError(error, 'network', 'Request failed');
+    });
     this.#options.onJoined();
     return channel;
   }
@@ -132,7 +134,7 @@ export class ChannelSync {
     const me = this.#requireMe();
     if (userId === me.id) throw new ChatError('invalid', "You can't message yourself");
     const store = this.#store;
-    const existing = [...store.snapshot.channels.values()].find(
+    const existing = this.#channels().find(
       (c) => c.type === 'PM' && c.userIds.includes(userId) && c.userIds.includes(me.id),
     );
     if (existing) return existing;
@@ -143,27 +145,21 @@ export class ChannelSync {
     if (json.channel_id === null) {
       const target = store.snapshot.users.get(userId);
       const draft: Channel = {
-        id: -userId,
+        // Nothing on the server yet: no description, no messages, nothing read.
+        ...placeholderChannel(-userId),
         name: target?.username ?? `#${userId}`,
-        description: '',
         type: 'PM',
         icon: target?.avatarUrl ?? null,
         messageLengthLimit: typeof json.message_length_limit === 'number' ? json.message_length_limit : 450,
-        moderated: false,
         userIds: [Math.min(me.id, userId), Math.max(me.id, userId)],
         canMessage: true,
-        canMessageError: null,
-        lastMessageId: null,
-        lastReadId: null,
         draft: true,
         loaded: true,
       };
       store.dispatch({ type: 'draft.created', channel: draft });
       return draft;
     }
-    const decoded = decodeChannel(json);
-    const channel: Channel = decoded.userIds.length > 0 ? decoded : { ...decoded, userIds: [me.id, userId] };
-    this.#upsertWithRecent(channel, json);
+    const channel = this.#upsertCreated(json, [me.id, userId]);
     const listed = this.#listed(channel);
     void this.fetch(channel.id);
     return listed;
@@ -189,12 +185,7 @@ export class ChannelSync {
             uuid,
           },
         })
-        .then((response) => {
-          const json = expectObject(response, 'channel');
-          const channel = decodeChannel(json);
-          this.#upsertWithRecent(channel, json);
-          return channel;
-        });
+        .then((response) => this.#upsertCreated(expectObject(response, 'channel')));
       return this.#listed(await Promise.race([viaHttp, viaEvent]));
     } finally {
       this.#announcements.delete(uuid);
@@ -205,23 +196,23 @@ export class ChannelSync {
   onJoinEvent(channel: Channel, uuid: string | null): void {
     // A PM with the user of a draft is the channel that draft becomes (osu! sends this event before the
     // /chat/new answer): promote it now, or the list would show the draft and the PM side by side.
-    const draft = channel.type === 'PM' ? this.#draftOf(channel) : undefined;
+    // (A draft always lists both users: openPrivateChat makes every draft.)
+    const draft =
+      channel.type === 'PM' &&
+      this.#channels().find((c) => c.draft && c.userIds.every((id) => channel.userIds.includes(id)));
     if (draft) this.#store.dispatch({ type: 'draft.promoted', draftId: draft.id, channel });
     else this.#upsert(channel);
     if (uuid) this.#announcements.get(uuid)?.(channel);
   }
 
-  #draftOf(pm: Channel): Channel | undefined {
-    for (const channel of this.#store.snapshot.channels.values()) {
-      const sameUsers = channel.userIds.length > 0 && channel.userIds.every((id) => pm.userIds.includes(id));
-      if (channel.draft && sameUsers) return channel;
-    }
-    return undefined;
-  }
-
   /** `GET /chat/channels`: every PUBLIC channel (the directory to join from). */
   async publicChannels(): Promise<Channel[]> {
     return decodeList(await this.#http.request('GET', '/chat/channels'), decodeChannel, this.#onError);
+  }
+
+  /** Every channel in the store: listed ones, drafts and placeholders. */
+  #channels(): Channel[] {
+    return [...this.#store.snapshot.channels.values()];
   }
 
   #upsert(channel: Channel): void {
@@ -237,34 +228,26 @@ export class ChannelSync {
     return this.#store.snapshot.channels.get(channel.id) ?? channel;
   }
 
-  /** Upserts a channel that a create or reopen answered with, and the recent messages that came with it. */
-  #upsertWithRecent(channel: Channel, json: Record<string, unknown>): void {
+  /**
+   * Upserts the channel that a create or reopen answered with (its `userIds`, when it lists none, from
+   * `userIds`) and the recent messages that came with it.
+   */
+  #upsertCreated(json: Record<string, unknown>, userIds?: number[]): Channel {
+    const decoded = decodeChannel(json);
+    const channel = userIds && decoded.userIds.length === 0 ? { ...decoded, userIds } : decoded;
     this.#upsert(channel);
     const recent = json.recent_messages;
-    if (!Array.isArray(recent)) return;
-    const messages = decodeList(recent, decodeMessage, this.#onError);
-    const senders = recent.flatMap((m: unknown) => (isObject(m) && isObject(m.sender) ? [m.sender] : []));
-    this.#store.dispatch({
-      type: 'history.loaded',
-      channelId: channel.id,
-      direction: 'latest',
-      messages,
-      users: decodeList(senders, decodeUser, this.#onError),
-    });
-  }
-
-  /** Resolves with the channel once it is listed, or rejects with the request's error. */
-  #whenListed(channelId: number, request: Promise<void>): Promise<Channel> {
-    const listed$ = this.#store.state$.pipe(
-      map((state) => state.channels.get(channelId)),
-      filter((channel): channel is Channel => channel?.loaded === true),
-      take(1),
-    );
-    return firstValueFrom(race(listed$, new Promise<never>((_, reject) => request.catch(reject)))).catch(
-      (error: unknown) => {
-        throw asChatError(error, 'network', 'Request failed');
-      },
-    );
+    if (Array.isArray(recent)) {
+      const senders = recent.flatMap((m: unknown) => (isObject(m) && isObject(m.sender) ? [m.sender] : []));
+      this.#store.dispatch({
+        type: 'history.loaded',
+        channelId: channel.id,
+        direction: 'latest',
+        messages: decodeList(recent, decodeMessage, this.#onError),
+        users: decodeList(senders, decodeUser, this.#onError),
+      });
+    }
+    return channel;
   }
 
   #requireMe(): User {

@@ -26,6 +26,7 @@ export interface Page {
 export class HistoryLoader {
   readonly #options: HistoryOptions;
   readonly #store: ChatStore;
+  /** Loads in progress by kind and channel (`latest:12`): asking again joins the one running. */
   readonly #inFlight = new Map<string, Promise<unknown>>();
   /**
    * Where a channel's next backfill starts, recorded when delivery became at risk (socket down, late ack).
@@ -60,9 +61,9 @@ export class HistoryLoader {
 
   /** Loads the newest page of a channel (once at a time per channel). */
   loadLatest(channelId: number): Promise<void> {
-    return this.#once(`latest:${channelId}`, async () => {
+    return runOnce(this.#inFlight, `latest:${channelId}`, async () => {
       const page = await this.#page(channelId, {});
-      this.#store.dispatch({ type: 'history.loaded', channelId, direction: 'latest', ...page });
+      this.#merge(channelId, 'latest', page);
       if (page.messages.length > 0) this.#loadedEmpty.delete(channelId);
       else this.#loadedEmpty.set(channelId, this.#store.snapshot.channels.get(channelId)?.lastMessageId ?? 0);
     });
@@ -70,16 +71,16 @@ export class HistoryLoader {
 
   /** Loads the page before the oldest loaded message; `hasMore` turns false on an empty page. */
   loadOlder(channelId: number): Promise<void> {
-    return this.#once(`older:${channelId}`, async () => {
+    return runOnce(this.#inFlight, `older:${channelId}`, async () => {
       const store = this.#store;
       const loaded = store.snapshot.messages.get(channelId);
-      const oldest = loaded?.messages.find((m) => m.status === 'sent' && m.id !== null);
+      const oldest = loaded?.messages.find(isSent);
       if (!oldest) return this.loadLatest(channelId);
       if (!loaded?.hasMore) return;
       store.dispatch({ type: 'history.loading', channelId, loading: true });
       try {
         const page = await this.#page(channelId, { until: oldest.id as number });
-        store.dispatch({ type: 'history.loaded', channelId, direction: 'older', ...page });
+        this.#merge(channelId, 'older', page);
       } finally {
         store.dispatch({ type: 'history.loading', channelId, loading: false });
       }
@@ -93,7 +94,7 @@ export class HistoryLoader {
    * asked for: a risk marked after it is not healed by this backfill.
    */
   backfill(channelId: number, targetId: number | null = null, risks = this.#risks): Promise<Continuity> {
-    return this.#once(`backfill:${channelId}`, async () => {
+    return runOnce(this.#inFlight, `backfill:${channelId}`, async () => {
       const store = this.#store;
       let cursor = this.cursor(channelId);
       if (cursor === null) return 'live';
@@ -101,10 +102,9 @@ export class HistoryLoader {
       if (reached(cursor)) {
         this.#healed(channelId);
         // A failed backfill may have left `gap` although nothing is missing after all.
-        store.dispatch({ type: 'continuity.changed', channelId, continuity: 'live' });
-        return 'live';
+        return this.#setContinuity(channelId, 'live');
       }
-      store.dispatch({ type: 'continuity.changed', channelId, continuity: 'recovering' });
+      this.#setContinuity(channelId, 'recovering');
       let continuity: Continuity = 'gap';
       try {
         for (let pages = 0; pages < this.#options.maxBackfillPages; pages += 1) {
@@ -112,7 +112,7 @@ export class HistoryLoader {
           if (!store.snapshot.channels.has(channelId)) return 'live';
           const newest = page.messages.at(-1);
           if (newest) {
-            store.dispatch({ type: 'history.loaded', channelId, direction: 'newer', ...page });
+            this.#merge(channelId, 'newer', page);
             cursor = newest.id as number;
           }
           if (!newest || reached(cursor)) {
@@ -132,9 +132,7 @@ export class HistoryLoader {
       // response, say) that arrive in the meantime.
       if (continuity === 'live' && this.#risks === risks) this.#healed(channelId);
       else this.#healFrom.set(channelId, cursor);
-      if (store.snapshot.channels.has(channelId)) {
-        store.dispatch({ type: 'continuity.changed', channelId, continuity });
-      }
+      if (store.snapshot.channels.has(channelId)) this.#setContinuity(channelId, continuity);
       return continuity;
     });
   }
@@ -146,16 +144,19 @@ export class HistoryLoader {
   cursor(channelId: number): number | null {
     return (
       this.#healFrom.get(channelId) ??
-      newestSentId(this.#store, channelId) ??
+      this.#store.snapshot.messages.get(channelId)?.messages.findLast(isSent)?.id ??
       this.#loadedEmpty.get(channelId) ??
       null
     );
   }
 
-  /** Channels whose last backfill failed on a retryable error and that are still listed. */
-  failedBackfills(): Set<number> {
+  /**
+   * Channels whose last backfill failed on a retryable error and that are still listed. The set is live:
+   * read it before the backfills that retry them start, as they change it.
+   */
+  failedBackfills(): ReadonlySet<number> {
     for (const id of this.#failed) if (!this.#store.snapshot.channels.has(id)) this.#failed.delete(id);
-    return new Set(this.#failed);
+    return this.#failed;
   }
 
   /** Every loaded channel's current cursor: take it before delivery may have stopped, pass it to `markRisk`. */
@@ -177,8 +178,7 @@ export class HistoryLoader {
   markRisk(cursors: Map<number, number> = this.cursors()): void {
     this.#risks += 1;
     for (const [channelId, cursor] of cursors) {
-      const known = this.#healFrom.get(channelId);
-      if (known === undefined || cursor < known) this.#healFrom.set(channelId, cursor);
+      this.#healFrom.set(channelId, Math.min(cursor, this.#healFrom.get(channelId) ?? cursor));
     }
   }
 
@@ -188,22 +188,32 @@ export class HistoryLoader {
     this.#failed.delete(channelId);
   }
 
-  /** Runs `task` unless the same one is already running, in which case it joins that run. */
-  #once<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const running = this.#inFlight.get(key) as Promise<T> | undefined;
-    if (running) return running;
-    const promise = task().finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, promise);
-    return promise;
+  /** Merges a page into the channel's loaded messages. */
+  #merge(channelId: number, direction: 'latest' | 'older' | 'newer', page: Page): void {
+    this.#store.dispatch({ type: 'history.loaded', channelId, direction, ...page });
+  }
+
+  /** Sets a channel's continuity; returns it. */
+  #setContinuity(channelId: number, continuity: Continuity): Continuity {
+    this.#store.dispatch({ type: 'continuity.changed', channelId, continuity });
+    return continuity;
   }
 }
 
-/** The newest sent message id loaded for a channel, or null. */
-export function newestSentId(store: ChatStore, channelId: number): number | null {
-  const messages = store.snapshot.messages.get(channelId)?.messages ?? [];
-  for (let i = messages.length - 1; i >= 0; i -= 1) {
-    const message = messages[i] as Message;
-    if (message.status === 'sent' && message.id !== null) return message.id;
+/**
+ * Runs `task` unless a run under the same key is in `running` (the runs in progress), in which case it joins
+ * that run.
+ */
+export function runOnce<K, T>(running: Map<K, Promise<unknown>>, key: K, task: () => Promise<T>): Promise<T> {
+  let run = running.get(key) as Promise<T> | undefined;
+  if (!run) {
+    run = task().finally(() => running.delete(key));
+    running.set(key, run);
   }
-  return null;
+  return run;
+}
+
+/** A message on the server (the ones a history cursor counts from). */
+function isSent(message: Message): boolean {
+  return message.status === 'sent' && message.id !== null;
 }

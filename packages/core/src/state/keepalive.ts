@@ -1,9 +1,9 @@
 // The keepalive's request and its bookkeeping: `POST /chat/ack` with osu-web's `since`/`history_since`,
 // silences applied to PUBLIC channels, and "delivery at risk" windows (ack late past the server's activity
 // timeout) reported so the client can heal them by backfill.
-import { ChatError } from '../errors.js';
+import type { ChatError } from '../errors.js';
 import type { ChatHttp } from '../transport/http.js';
-import { decodeList, decodeSilence, isObject } from '../transport/wire.js';
+import { decodeList, decodeSilence, expectObject } from '../transport/wire.js';
 import type { Clock } from '../types.js';
 import type { ChatStore } from './store.js';
 
@@ -28,9 +28,11 @@ export class Keepalive {
   #lastReceivedId = 0;
   /** Highest silence id seen: the `history_since` osu-web sends. */
   #maxSilenceId: number | null = null;
-  #lastAckAt: number | null = null;
-  /** Backfill cursors as they stood when the last successful ack was sent: delivery was sure up to there. */
-  #lastCheckpoint: Map<number, number> | null = null;
+  /**
+   * When the last successful ack came back, and the backfill cursors as they stood when it was sent: delivery
+   * was sure up to there.
+   */
+  #lastGoodAck: { at: number; checkpoint: Map<number, number> } | null = null;
   readonly #options: KeepaliveOptions;
 
   constructor(options: KeepaliveOptions) {
@@ -53,33 +55,32 @@ export class Keepalive {
   /** `POST /chat/ack`. Throws a ChatError on failure (the session machine decides what an auth error means). */
   async ack(): Promise<void> {
     const { http, clock } = this.#options;
-    const body: Record<string, unknown> = { since: this.#lastReceivedId };
-    if (this.#maxSilenceId !== null) body.history_since = this.#maxSilenceId;
     const checkpoint = this.#options.checkpoint();
-    const json = await http.request<unknown>('POST', '/chat/ack', { body });
+    // An undefined `history_since` is left out of the JSON body.
+    const response = await http.request<unknown>('POST', '/chat/ack', {
+      body: { since: this.#lastReceivedId, history_since: this.#maxSilenceId ?? undefined },
+    });
     const now = clock.now();
     // Measured from the last good ack even across reconnects: osu! tracks activity per user, not per socket,
     // so a reconnect does not refresh it; only an ack that went through does.
-    const late = this.#lastAckAt !== null && now - this.#lastAckAt > this.#options.activityTimeoutMs;
+    const last = this.#lastGoodAck;
+    const late = last !== null && now - last.at > this.#options.activityTimeoutMs;
     // The user's other sessions may have acked first and resumed delivery, moving this session's cursors past
     // the withheld messages: heal from where the cursors stood at the last good ack as well.
-    const healFrom = late ? earliest(checkpoint, this.#lastCheckpoint) : null;
-    this.#lastAckAt = now;
-    this.#lastCheckpoint = checkpoint;
-    if (!isObject(json)) throw new ChatError('protocol', 'Malformed ack response from the server');
-    const silences = Array.isArray(json.silences)
-      ? decodeList(json.silences, decodeSilence, this.#options.onError)
-      : [];
-    this.applySilences(silences);
+    const healFrom = late ? earliest(checkpoint, last.checkpoint) : null;
+    this.#lastGoodAck = { at: now, checkpoint };
+    const json = expectObject(response, 'ack response');
+    if (Array.isArray(json.silences)) {
+      this.applySilences(decodeList(json.silences, decodeSilence, this.#options.onError));
+    }
     if (healFrom) this.#options.onRiskHealed(healFrom);
   }
 
   /** Silences from ack or `chat/updates`: their users' messages leave PUBLIC channels. */
   applySilences(silences: readonly { id: number; userId: number }[]): void {
     if (silences.length === 0) return;
-    for (const silence of silences) {
-      if (this.#maxSilenceId === null || silence.id > this.#maxSilenceId) this.#maxSilenceId = silence.id;
-    }
+    // Silence ids are positive (wire.ts checks): 0 is below any of them.
+    for (const silence of silences) this.#maxSilenceId = Math.max(this.#maxSilenceId ?? 0, silence.id);
     this.#options.store.dispatch({ type: 'users.silenced', userIds: silences.map((s) => s.userId) });
   }
 
@@ -90,8 +91,8 @@ export class Keepalive {
 }
 
 /** Per channel, the lower of two cursor maps. */
-function earliest(a: Map<number, number>, b: Map<number, number> | null): Map<number, number> {
+function earliest(a: Map<number, number>, b: Map<number, number>): Map<number, number> {
   const result = new Map(a);
-  for (const [id, cursor] of b ?? []) result.set(id, Math.min(cursor, result.get(id) ?? cursor));
+  for (const [id, cursor] of b) result.set(id, Math.min(cursor, result.get(id) ?? cursor));
   return result;
 }

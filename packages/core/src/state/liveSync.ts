@@ -1,7 +1,6 @@
 // Keeping the picture complete while live: what happens on entering `live` (ack, refresh the channel list,
 // heal every loaded channel), backfills and newest-page loads retried while live, and details fetched for
 // channels that are observed or known only by id.
-import { filter } from 'rxjs';
 import { asChatError, type ChatError } from '../errors.js';
 import type { Channel, Clock } from '../types.js';
 import type { ChannelSync } from './channelSync.js';
@@ -54,17 +53,14 @@ export class LiveSync {
     risks?: number,
   ): Promise<void> {
     const { store, history } = this.#options;
-    const ids = [...store.snapshot.channels.values()]
+    // Four workers take the channels from one queue: at most four backfills run at once.
+    const queue = [...store.snapshot.channels.values()]
       .filter((c) => !c.draft && which(c) && history.cursor(c.id) !== null)
-      .map((c) => c.id);
-    let next = 0;
+      .values();
     const worker = async () => {
-      while (next < ids.length) {
-        const id = ids[next++] as number;
-        await history.backfill(id, targets?.get(id) ?? null, risks);
-      }
+      for (const { id } of queue) await history.backfill(id, targets?.get(id) ?? null, risks);
     };
-    await Promise.all(Array.from({ length: Math.min(4, ids.length) }, worker));
+    await Promise.all(Array.from({ length: 4 }, worker));
     this.#retryFailedLoads();
   }
 
@@ -113,7 +109,8 @@ export class LiveSync {
     const { store, history, onError } = this.#options;
     const id = store.resolve(channelId);
     const channel = store.snapshot.channels.get(id);
-    if (id <= 0 || !channel || channel.draft) return;
+    // No need to check for an id ≤ 0: osu!'s ids are positive, so only a draft's is.
+    if (!channel || channel.draft) return;
     if (!store.snapshot.messages.get(id)?.loaded) {
       history.loadLatest(id).catch((cause: unknown) => {
         const error = asChatError(cause);
@@ -143,19 +140,15 @@ export class LiveSync {
     return unwatch;
   }
 
-  /** Channels known only by id (a message arrived for them) get their details fetched. */
+  /**
+   * Channels known only by id (a message arrived for them) get their details fetched. A placeholder seen
+   * again while its fetch runs joins that fetch (`ChannelSync.fetch` runs one per channel at a time).
+   */
   watchPlaceholders(): () => void {
     const { store, channelSync } = this.#options;
-    const requested = new Set<number>();
-    const subscription = store.state$.pipe(filter((state) => state.channels.size > 0)).subscribe((state) => {
+    const subscription = store.state$.subscribe((state) => {
       for (const channel of state.channels.values()) {
-        if (channel.loaded || channel.draft) {
-          requested.delete(channel.id);
-          continue;
-        }
-        if (requested.has(channel.id)) continue;
-        requested.add(channel.id);
-        void channelSync.fetch(channel.id).then(() => requested.delete(channel.id));
+        if (!channel.loaded && !channel.draft) void channelSync.fetch(channel.id);
       }
     });
     return () => subscription.unsubscribe();
@@ -164,6 +157,5 @@ export class LiveSync {
   dispose(): void {
     this.#disposed = true;
     if (this.#retryTimer !== null) this.#options.clock.clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
   }
 }

@@ -15,9 +15,9 @@ export interface ReadMarkerOptions {
 }
 
 interface ChannelMarker {
-  sentId: number;
-  lastSentAt: number;
+  /** The newest id asked for; sent already unless `timer` waits to send it. */
   wantedId: number;
+  lastSentAt: number;
   timer: unknown;
 }
 
@@ -37,14 +37,9 @@ export class ReadMarkers {
     const id = messageId ?? channel.lastMessageId;
     if (id == null || id <= 0) return;
     store.dispatch({ type: 'read.marked', channelId, messageId: id });
-    const marker = this.#markers.get(channelId) ?? {
-      sentId: 0,
-      lastSentAt: -Infinity,
-      wantedId: 0,
-      timer: null,
-    };
+    const marker = this.#markers.get(channelId) ?? { wantedId: 0, lastSentAt: -Infinity, timer: null };
     this.#markers.set(channelId, marker);
-    if (id <= Math.max(marker.sentId, marker.wantedId)) return;
+    if (id <= marker.wantedId) return;
     marker.wantedId = id;
     if (marker.timer !== null) return;
     const wait = marker.lastSentAt + intervalMs - clock.now();
@@ -59,14 +54,12 @@ export class ReadMarkers {
     this.#markers.clear();
   }
 
+  /** Sends `wantedId`: called only when it is newer than what was sent, by `mark` or the timer it set. */
   #flush(channelId: number, marker: ChannelMarker): void {
     marker.timer = null;
-    if (marker.wantedId <= marker.sentId) return;
-    const id = marker.wantedId;
-    marker.sentId = id;
     marker.lastSentAt = this.#options.clock.now();
     this.#options.http
-      .request('PUT', `/chat/channels/${channelId}/mark-as-read/${id}`)
+      .request('PUT', `/chat/channels/${channelId}/mark-as-read/${marker.wantedId}`)
       .catch((error: unknown) => this.#options.onError(asChatError(error, 'network', 'mark-as-read failed')));
   }
 }
