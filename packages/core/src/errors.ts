@@ -96,9 +96,7 @@ const TOKEN_PATTERNS: RegExp[] = [
 
 /** Removes anything that looks like a token from a text (bearer values, `access_token=` params). */
 export function redact(text: string): string {
-  let result = text;
-  for (const pattern of TOKEN_PATTERNS) result = result.replace(pattern, '$1[redacted]');
-  return result;
+  return TOKEN_PATTERNS.reduce((result, pattern) => result.replace(pattern, '$1[redacted]'), text);
 }
 
 /** Removes the `access_token` query parameter from a URL, for logs and errors. */

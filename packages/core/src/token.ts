@@ -15,17 +15,12 @@ export class TokenManager {
     this.#source = source;
   }
 
-  /** True when a provider can give a different token than the one in use. */
-  get canRefresh(): boolean {
-    return typeof this.#source === 'function';
-  }
-
   /** The token in use (asks the provider the first time). */
   current(): Promise<string> {
     return this.#token !== undefined ? Promise.resolve(this.#token) : this.refresh();
   }
 
-  /** Asks the provider for a token now. */
+  /** Asks the provider for a token now (a fixed token is simply returned again). */
   refresh(): Promise<string> {
     if (typeof this.#source === 'string') {
       this.#token = this.#source;
@@ -57,8 +52,8 @@ export function tokenScopes(token: string): string[] | null {
   const payload = token.split('.')[1];
   if (!payload) return null;
   try {
-    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
-    const json: unknown = JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')));
+    // base64url → base64. `atob` accepts it without the `=` padding JWTs leave out (forgiving-base64 decode).
+    const json: unknown = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
     const scopes = (json as { scopes?: unknown }).scopes;
     return Array.isArray(scopes) && scopes.every((s) => typeof s === 'string') ? scopes : null;
   } catch {

@@ -66,9 +66,8 @@ export function runKeepalive(
     if (!inFlight && input.needsKeepalive()) void ack();
   };
 
-  receive((event) => {
-    if (event.type === 'keepalive.now') tick();
-  });
+  // `keepalive.now` is the only command there is.
+  receive(() => tick());
   tick();
   return () => {
     stopped = true;

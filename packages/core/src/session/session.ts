@@ -60,7 +60,8 @@ const isNode = typeof process !== 'undefined' && typeof process.versions?.node =
 export function startSession(deps: SessionOptions): SessionHandle {
   const { options } = deps;
   const machine = createSessionMachine({
-    resolveSession: (input) => resolveSession(deps, input.refresh),
+    // Each attempt asks the token provider anyway, so the machine's `refresh` flag changes nothing here.
+    resolveSession: () => resolveSession(deps),
     socket: {
       auth: options.socketAuth ?? (isNode ? 'header' : 'query'),
       WebSocket: options.WebSocket as WebSocketConstructor | undefined,
@@ -88,7 +89,7 @@ export function startSession(deps: SessionOptions): SessionHandle {
   const snapshots: Readable<SessionSnapshot> = {
     getSnapshot: () => actor.getSnapshot(),
     subscribe: (listener) => {
-      const subscription = actor.subscribe(() => listener());
+      const subscription = actor.subscribe(listener);
       return () => subscription.unsubscribe();
     },
   };
@@ -97,8 +98,10 @@ export function startSession(deps: SessionOptions): SessionHandle {
   let wasLive = false;
   actor.subscribe((snapshot) => {
     const live = snapshot.matches({ socket: 'live' });
-    if (live && !wasLive) deps.onLive();
-    if (!live && wasLive) deps.onDown();
+    if (live !== wasLive) {
+      if (live) deps.onLive();
+      else deps.onDown();
+    }
     wasLive = live;
   });
   actor.start();
@@ -108,9 +111,11 @@ export function startSession(deps: SessionOptions): SessionHandle {
     connection,
     machine: snapshots,
     send(command) {
-      if (command.type === 'connect') actor.send({ type: 'session.connect' });
-      else if (command.type === 'disconnect') actor.send({ type: 'session.disconnect' });
-      else actor.send(command);
+      const { type } = command;
+      // The client's `connect` and `disconnect` are the machine's `session.connect` and `session.disconnect`.
+      actor.send(
+        type === 'connect' || type === 'disconnect' ? { type: `session.${type}` as const } : command,
+      );
     },
     stop() {
       unwatch();
@@ -120,10 +125,13 @@ export function startSession(deps: SessionOptions): SessionHandle {
   };
 }
 
-/** Before each attempt: a token (the provider is asked every time), the user, the mode and the socket URL. */
-async function resolveSession(deps: SessionOptions, refresh: boolean): Promise<ResolvedSession> {
+/**
+ * Before each attempt: a token (the provider is asked every time; a fixed token is simply used again), the user,
+ * the mode and the socket URL.
+ */
+async function resolveSession(deps: SessionOptions): Promise<ResolvedSession> {
   const { options, http, tokens } = deps;
-  const token = refresh || tokens.canRefresh ? await tokens.refresh() : await tokens.current();
+  const token = await tokens.refresh();
   // No refresh inside the request: a refused token goes back to the machine, which allows one refresh.
   const user = decodeUser(await http.request<unknown>('GET', '/me', { refreshOnAuth: false }));
   deps.onUser(user);
@@ -150,27 +158,28 @@ async function resolveSession(deps: SessionOptions, refresh: boolean): Promise<R
 function watchEnvironment(
   send: (type: 'network.offline' | 'network.online' | 'page.visible') => void,
 ): () => void {
-  const target = globalThis as unknown as {
+  interface EventTargetLike {
     addEventListener?: (type: string, listener: () => void) => void;
     removeEventListener?: (type: string, listener: () => void) => void;
-    document?: {
-      visibilityState?: string;
-      addEventListener?: (t: string, l: () => void) => void;
-      removeEventListener?: (t: string, l: () => void) => void;
-    };
+  }
+  const window = globalThis as EventTargetLike & {
+    document?: EventTargetLike & { visibilityState?: string };
   };
-  if (typeof target.addEventListener !== 'function' || isNode) return () => {};
-  const offline = () => send('network.offline');
-  const online = () => send('network.online');
-  const visibility = () => {
-    if (target.document?.visibilityState === 'visible') send('page.visible');
-  };
-  target.addEventListener('offline', offline);
-  target.addEventListener('online', online);
-  target.document?.addEventListener?.('visibilitychange', visibility);
+  if (typeof window.addEventListener !== 'function' || isNode) return () => {};
+  const { document } = window;
+  const listeners: [EventTargetLike | undefined, string, () => void][] = [
+    [window, 'offline', () => send('network.offline')],
+    [window, 'online', () => send('network.online')],
+    [
+      document,
+      'visibilitychange',
+      () => {
+        if (document?.visibilityState === 'visible') send('page.visible');
+      },
+    ],
+  ];
+  for (const [target, type, listener] of listeners) target?.addEventListener?.(type, listener);
   return () => {
-    target.removeEventListener?.('offline', offline);
-    target.removeEventListener?.('online', online);
-    target.document?.removeEventListener?.('visibilitychange', visibility);
+    for (const [target, type, listener] of listeners) target?.removeEventListener?.(type, listener);
   };
 }

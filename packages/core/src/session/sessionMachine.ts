@@ -2,7 +2,7 @@
 // and where the socket is, opens the socket, waits for `connection.ready`, starts chat delivery, keeps public
 // channels acked, and reconnects with jittered backoff. Auth failures get one token refresh, then stop.
 import { assign, fromCallback, fromPromise, sendTo, setup } from 'xstate';
-import { asChatError, ChatError, isChatError } from '../errors.js';
+import { asChatError, ChatError, type ChatErrorKind, isChatError } from '../errors.js';
 import type { Clock, User } from '../types.js';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import {
@@ -62,23 +62,6 @@ export type SessionEvent =
   | KeepaliveEvent
   | SocketEvent;
 
-/** Keeps the socket token out of logs and serialised snapshots (`JSON.stringify`, devtools, `console.log`). */
-export class SecretToken {
-  readonly #value: string;
-  constructor(value: string) {
-    this.#value = value;
-  }
-  reveal(): string {
-    return this.#value;
-  }
-  toJSON(): string {
-    return '[redacted]';
-  }
-  toString(): string {
-    return '[redacted]';
-  }
-}
-
 export interface SessionContext {
   /** Consecutive failed attempts since the last `connection.ready`. */
   attempt: number;
@@ -88,7 +71,11 @@ export interface SessionContext {
   user: User | null;
   mode: 'lazer' | 'thirdParty' | null;
   socketUrl: string | null;
-  token: SecretToken | null;
+  /**
+   * Returns the socket token. A function rather than the string, so the token stays out of logs and serialised
+   * snapshots: `JSON.stringify` leaves functions out, and `console.log` and devtools show only `[Function]`.
+   */
+  token: (() => string) | null;
   /** A token refresh was already spent since the last `connection.ready`: the next auth failure is final. */
   tokenRefreshed: boolean;
   /** The next `resolveSession` should ask for a new token. */
@@ -122,10 +109,14 @@ const goOffline = { target: '#session.offline' } as const;
 const startOver = { target: 'resolving', actions: 'reset' } as const;
 
 /** Params of the events that carry their own error: actor failures, `socket.closed`, `token.rejected`. */
-const eventError = ({ event }: { event: { error: unknown } }) => ({ error: event.error });
+const eventError = ({ event }: { event: { error: unknown } }) => event.error;
 
 /** `recordError` with the event's own error. */
 const recordEventError = { type: 'recordError', params: eventError } as const;
+
+/** `recordError` with an error of the session's own (the event carries none). */
+const recordNewError = (kind: ChatErrorKind, message: string) =>
+  ({ type: 'recordError', params: () => new ChatError(kind, message) }) as const;
 
 /**
  * The session statechart. Its actors are placeholders: run it through {@link createSessionMachine} (which
@@ -159,14 +150,13 @@ export const sessionMachine = setup({
     keepalive: fromCallback<KeepaliveCommand>(() => notProvided('keepalive')),
   },
   actions: {
-    recordSession: assign((_, session: ResolvedSession) => ({
-      user: session.user,
-      mode: session.mode,
-      socketUrl: session.socketUrl,
-      token: new SecretToken(session.token),
+    // `user`, `mode` and `socketUrl` as they are; the token behind a function (see `SessionContext.token`).
+    recordSession: assign((_, { token, ...session }: ResolvedSession) => ({
+      ...session,
+      token: () => token,
       refresh: false,
     })),
-    recordError: assign((_, { error }: { error: unknown }) => ({
+    recordError: assign((_, error: unknown) => ({
       error: asChatError(error, 'network', 'The session could not be resolved'),
     })),
     scheduleRetry: assign(({ context: { attempt, settings } }) => {
@@ -188,7 +178,7 @@ export const sessionMachine = setup({
   },
   guards: {
     canRefresh: ({ context }) => !context.tokenRefreshed,
-    isAuthError: (_, { error }: { error: unknown }) => isChatError(error) && error.kind === 'auth',
+    isAuthError: (_, error: unknown) => isChatError(error) && error.kind === 'auth',
   },
   delays: {
     backoff: ({ context }) => Math.max(0, (context.nextRetryAt ?? 0) - context.settings.clock.now()),
@@ -204,7 +194,8 @@ export const sessionMachine = setup({
     socketUrl: null,
     token: null,
     settings: {
-      clock: input.clock ?? { now: () => Date.now() },
+      // `Date` has the one method a clock needs here: `Date.now()`.
+      clock: input.clock ?? Date,
       random: input.random ?? Math.random,
       backoff: { ...DEFAULT_BACKOFF, ...input.backoff },
       readyTimeoutMs: input.readyTimeoutMs ?? 15_000,
@@ -238,25 +229,19 @@ export const sessionMachine = setup({
       invoke: {
         id: 'socket',
         src: 'socket',
-        input: ({ context }) => ({ url: context.socketUrl ?? '', token: context.token?.reveal() ?? '' }),
+        input: ({ context }) => ({ url: context.socketUrl ?? '', token: context.token?.() ?? '' }),
       },
       initial: 'awaitingReady',
       on: {
         'socket.closed': { target: 'backoff', actions: recordEventError },
         'socket.authFailed': {
           target: 'authFailed',
-          actions: {
-            type: 'recordError',
-            params: () => ({ error: new ChatError('auth', 'The socket refused the token') }),
-          },
+          actions: recordNewError('auth', 'The socket refused the token'),
         },
         'token.rejected': { target: 'authFailed', actions: recordEventError },
         'socket.logout': {
           target: 'loggedOut',
-          actions: {
-            type: 'recordError',
-            params: () => ({ error: new ChatError('auth', 'The server logged this session out') }),
-          },
+          actions: recordNewError('auth', 'The server logged this session out'),
         },
         'network.offline': goOffline,
       },
@@ -267,12 +252,11 @@ export const sessionMachine = setup({
               target: '#session.backoff',
               actions: {
                 type: 'recordError',
-                params: ({ context }) => ({
-                  error: new ChatError(
+                params: ({ context }: { context: SessionContext }) =>
+                  new ChatError(
                     'network',
                     `The server did not send connection.ready within ${context.settings.readyTimeoutMs} ms`,
                   ),
-                }),
               },
             },
           },

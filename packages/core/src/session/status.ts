@@ -1,6 +1,7 @@
 // How the session machine looks from outside: its snapshot as a ConnectionState, and its chart as plain data.
 // The machine's state is the only status; nothing here keeps flags of its own.
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
+import { sameValues } from '../state/selectors.js';
 import type { ConnectionState, ConnectionStatus } from '../types.js';
 import { sessionMachine } from './sessionMachine.js';
 
@@ -32,31 +33,17 @@ export function toConnectionState(snapshot: SessionSnapshot): ConnectionState {
 
 /** Field-by-field equality, for `selectReadable` and `distinctUntilChanged` over connection states. */
 export function connectionStateEqual(a: ConnectionState, b: ConnectionState): boolean {
-  return (
-    a.status === b.status &&
-    a.detail === b.detail &&
-    a.user === b.user &&
-    a.mode === b.mode &&
-    a.attempt === b.attempt &&
-    a.nextRetryAt === b.nextRetryAt &&
-    a.error === b.error
-  );
+  return sameValues(a, b);
 }
 
 /** The status of a state value; `attempt` tells a first connection from a reconnection. */
 function statusOf(value: SessionSnapshot['value'], attempt: number): ConnectionStatus {
   const connecting = attempt > 0 ? 'reconnecting' : 'connecting';
   if (typeof value === 'object') return value.socket === 'live' ? 'live' : connecting;
-  switch (value) {
-    case 'backoff':
-      return 'reconnecting';
-    case 'resolving':
-    case 'authFailed':
-      return connecting;
-    default:
-      // `idle`, `offline`, `unauthorized` and `loggedOut` are statuses of the same name.
-      return value;
-  }
+  if (value === 'backoff') return 'reconnecting';
+  // `resolving` and `authFailed` are steps of connecting; `idle`, `offline`, `unauthorized` and `loggedOut` are
+  // statuses of the same name.
+  return value === 'resolving' || value === 'authFailed' ? connecting : value;
 }
 
 /** The session chart as data: what a demo or devtools panel needs to draw it. */

@@ -40,9 +40,8 @@ export function parseFrame(text: string): ServerFrame {
     case 'connection.ready':
       return { type: 'ready' };
     case 'logout':
-      return { type: 'logout' };
     case 'verified':
-      return { type: 'verified' };
+      return { type: event };
     case 'chat.message.new': {
       if (!isObject(data) || !Array.isArray(data.messages))
         throw malformed('chat.message.new without messages');

@@ -57,7 +57,8 @@ export class ChatHttp {
     try {
       return await this.#attempt<T>(method, path, options, await this.#options.getToken());
     } catch (error) {
-      const refused = error instanceof ChatError && error.kind === 'auth' && error.status === 401;
+      // Only a 401 answer carries status 401 (always of kind `auth`, see `describeStatus`).
+      const refused = error instanceof ChatError && error.status === 401;
       if (!refused || options.refreshOnAuth === false) throw error;
       const token = await this.#options.refreshToken().catch((cause: unknown) => {
         throw new ChatError('auth', 'The token was refused and no new token could be had', {
@@ -80,7 +81,8 @@ export class ChatHttp {
       controller.abort();
     }, options.timeoutMs ?? this.#options.timeoutMs);
     const abort = () => controller.abort();
-    options.signal?.addEventListener('abort', abort, { once: true });
+    // No `once`: a signal aborts at most once, and `finally` removes the listener.
+    options.signal?.addEventListener('abort', abort);
     let error: ChatError | null = null;
     try {
       return await this.#fetch<T>(`/api/v2${path}`, {
@@ -130,12 +132,12 @@ export function toChatError(
     const data: unknown = rawCause.data;
     const serverMessage = isObject(data) && typeof data.error === 'string' ? data.error : null;
     const [kind, outcome] = describeStatus(status, serverMessage);
-    // Only a 429 says how long to wait.
-    const retryAfter = status === 429 ? Number(headers.get('retry-after')) : Number.NaN;
+    const retryAfter = Number(headers.get('retry-after'));
     return new ChatError(kind, `${what} ${outcome}${serverMessage ? `: ${serverMessage}` : ''}`, {
       status,
       serverMessage,
-      retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      // Only a 429 says how long to wait.
+      retryAfter: status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
       cause,
     });
   }

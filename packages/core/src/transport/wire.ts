@@ -114,7 +114,8 @@ export function decodeMessage(json: unknown): Message {
 /** osu!'s ChatChannel (with or without LISTING_INCLUDES) → Channel. */
 export function decodeChannel(json: unknown): Channel {
   if (!isObject(json)) bad('channel');
-  const type = text(json.type, 'channel type');
+  // Not a string is not a channel type either.
+  const type = json.type as string;
   if (!CHANNEL_TYPES.has(type)) bad('channel type');
   const attributes = isObject(json.current_user_attributes) ? json.current_user_attributes : null;
   const users = Array.isArray(json.users)
