@@ -9,8 +9,10 @@ import type { ChatError } from '../errors.js';
 import {
   type SocketCommand,
   type SocketEvent,
+  type SocketEventLike,
   type SocketInput,
   socketActor,
+  type WebSocketLike,
 } from '../session/socketActor.js';
 import type { ServerFrame } from '../transport/frames.js';
 
@@ -54,6 +56,33 @@ function spyWebSocket() {
     }
   }
   return { SpyWebSocket, opened };
+}
+
+/** A browser's WebSocket as far as the actor can tell: `ws` behind the standard API only (no `on`). */
+class BrowserLikeWebSocket implements WebSocketLike {
+  static opened: WebSocket[] = [];
+  private readonly ws: WebSocket;
+  constructor(url: string) {
+    this.ws = new WebSocket(url);
+    // Binary frames arrive as ArrayBuffers (browsers' other choice is Blob); text ones as strings.
+    this.ws.binaryType = 'arraybuffer';
+    BrowserLikeWebSocket.opened.push(this.ws);
+  }
+  get readyState(): number {
+    return this.ws.readyState;
+  }
+  send(data: string): void {
+    this.ws.send(data);
+  }
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+  addEventListener(
+    type: 'open' | 'message' | 'close' | 'error',
+    listener: (event: SocketEventLike) => void,
+  ): void {
+    this.ws.addEventListener(type, listener);
+  }
 }
 
 /** Runs the socket actor under a parent that records what it sends back and forwards commands to it. */
@@ -229,6 +258,43 @@ describe('against a local server', () => {
     } finally {
       local.server.close();
     }
+  });
+
+  /**
+   * The server sends `connection.ready`, a chat frame as a binary frame (rejected, although its bytes are a
+   * valid frame), then the same frame as text (delivered): one protocol error, and the socket stays open.
+   */
+  async function textAndBinaryFrames(Ctor: SocketInput['WebSocket'], opened: () => WebSocket | undefined) {
+    const local = await localServer();
+    try {
+      const socket = startSocket({ url: local.url, token: localToken(), WebSocket: Ctor });
+      const ws = await local.client;
+      const part = (id: number) => `{"event":"chat.channel.part","data":{"channel_id":${id}}}`;
+      ws.send('{"event":"connection.ready"}');
+      ws.send(Buffer.from(part(6)), { binary: true });
+      ws.send(part(7));
+      await socket.next('socket.ready');
+      await vi.waitFor(() => expect(socket.frames).toHaveLength(1), { timeout: 2_000, interval: 5 });
+      await sync(ws);
+      expect(socket.frames).toEqual([{ type: 'channelPart', channelId: 7 }]);
+      expect(socket.errors.map((e) => [e.kind, e.message])).toEqual([
+        ['protocol', 'The socket sent a binary frame'],
+      ]);
+      expect(socket.events.map((e) => e.type)).toEqual(['socket.ready']);
+      expect(opened()?.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      local.server.close();
+    }
+  }
+
+  it("reports `ws`'s binary frames as a protocol error and delivers its text frames", async () => {
+    const { SpyWebSocket, opened } = spyWebSocket();
+    await textAndBinaryFrames(SpyWebSocket, () => opened[0]?.ws);
+  });
+
+  it('does the same for a browser WebSocket (no `on`, binary frames as ArrayBuffers)', async () => {
+    BrowserLikeWebSocket.opened = [];
+    await textAndBinaryFrames(BrowserLikeWebSocket, () => BrowserLikeWebSocket.opened[0]);
   });
 
   it('sends nothing before the socket is open, and chat.end then a clean close on stop', async () => {
