@@ -59,7 +59,7 @@ export type MessageStatus = 'sent' | 'pending' | 'failed';
 
 /** A chat message. Immutable; `key` is stable across pending → sent, so lists keep their items. */
 export interface Message {
-  /** Stable identity for lists: the local id for the user's own sends, else `m<messageId>`. */
+  /** Stable identity for lists: the local id for the user's own sends, else the message id as a string. */
   readonly key: string;
   /** osu!'s global message id; null until the server has it. */
   readonly id: number | null;

@@ -5,6 +5,7 @@ import { expect, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { ChatEvent } from '../events.js';
 import { type ChatClient, type ChatClientOptions, createChatClient } from '../index.js';
+import { messageKey } from '../transport/wire.js';
 import type { Clock, Message } from '../types.js';
 
 /**
@@ -243,7 +244,7 @@ export async function twoUserScene(): Promise<TwoUserScene> {
 /** A sent message from user 2, as the reducer holds it (`patch` overrides any field). */
 export function sentMessage(id: number, channelId = 10, patch: Partial<Message> = {}): Message {
   return {
-    key: `m${id}`,
+    key: messageKey(id),
     id,
     channelId,
     senderId: 2,

@@ -1,6 +1,7 @@
 // The state reducer: (state, batch of actions) → state. Pure from the outside; inside, each touched map and
 // each touched channel's message list (and the channel itself) is copied once per batch, so a burst of N
 // socket frames costs one copy per channel, not N.
+import { messageKey } from '../transport/wire.js';
 import type { Channel, ChannelMessages, Message, User } from '../types.js';
 import type { ChatAction } from './actions.js';
 import {
@@ -219,8 +220,8 @@ class Draft {
     const id = incoming.id as number;
     // Keys name list items (React keys): a uuid seen on another message (a server that echoes one twice, a
     // double post) must not make two items share one. Only a message with a local id has a key of its own.
-    if (incoming.localId !== null && incoming.key !== `m${id}` && list.hasKey(incoming.key)) {
-      incoming = { ...incoming, key: `m${id}` };
+    if (incoming.localId !== null && incoming.key !== messageKey(id) && list.hasKey(incoming.key)) {
+      incoming = { ...incoming, key: messageKey(id) };
     }
     if (list.insert(incoming)) {
       if (this.#me !== null && incoming.senderId === this.#me.id && id > list.ownNewestId) {
@@ -266,7 +267,11 @@ class Draft {
     const list = this.#list(message.channelId);
     // Without a pending message the local id may already name a sent one: keys must stay unique.
     const taken = !pending && list.someSent((m) => m.key === localId);
-    const sent = { ...message, localId, key: pending?.key ?? (taken ? `m${message.id}` : localId) };
+    const sent = {
+      ...message,
+      localId,
+      key: pending?.key ?? (taken ? messageKey(message.id as number) : localId),
+    };
     this.#insertSent(list, sent);
   }
 
