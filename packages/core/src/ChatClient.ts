@@ -11,7 +11,7 @@ import { Keepalive } from './state/keepalive.js';
 import { LiveSync } from './state/liveSync.js';
 import { findOwnMessageViaHistory, Outbox } from './state/outbox.js';
 import { ReadMarkers } from './state/readMarkers.js';
-import { ChatStore } from './state/store.js';
+import { ChatStore, cached } from './state/store.js';
 import { TokenManager } from './token.js';
 import type { ServerFrame } from './transport/frames.js';
 import { ChatHttp } from './transport/http.js';
@@ -86,18 +86,9 @@ export class ChatClient {
       getToken: () => tokens.current(),
       refreshToken: () => tokens.refresh(),
       timeoutMs: options.requestTimeoutMs ?? 15_000,
-      onLog: (entry) =>
-        this.#emit({
-          type: 'http',
-          method: entry.method,
-          path: entry.path,
-          status: entry.status,
-          durationMs: entry.durationMs,
-          at: clock.now(),
-        }),
+      onLog: (entry) => this.#emit({ type: 'http', ...entry, at: clock.now() }),
     });
     const store = new ChatStore({ messageCap: options.messageCap ?? 500, leftIgnoreMs: ACTIVITY_TIMEOUT_MS });
-    const me = () => store.snapshot.me;
     /** What every collaborator below works with. */
     const shared = { store, http, clock, onError: report };
     this.store = store;
@@ -109,34 +100,31 @@ export class ChatClient {
       checkpoint: () => this.#history.cursors(),
       onRiskHealed: (checkpoint) => {
         // Only PUBLIC channels depend on acks; a PM's cursor must not move back.
-        const isPublic = (id: number) => store.snapshot.channels.get(id)?.type === 'PUBLIC';
-        this.#history.markRisk(new Map([...checkpoint].filter(([id]) => isPublic(id))));
-        void this.#sync.heal((channel) => channel.type === 'PUBLIC');
+        const isPublic = (channel?: Channel) => channel?.type === 'PUBLIC';
+        this.#history.markRisk(
+          new Map([...checkpoint].filter(([id]) => isPublic(store.snapshot.channels.get(id)))),
+        );
+        void this.#sync.heal(isPublic);
       },
       activityTimeoutMs: ACTIVITY_TIMEOUT_MS,
     });
     this.#channelSync = new ChannelSync({
       ...shared,
-      me,
       onJoined: () => this.session.send({ type: 'keepalive.now' }),
       onSilences: (silences) => this.#keepalive.applySilences(silences),
-      createLocalId: () => globalThis.crypto.randomUUID(),
     });
     this.#readMarkers = new ReadMarkers({ ...shared, intervalMs: 1000 });
     this.#outbox = new Outbox({
       ...shared,
       random,
-      me,
-      findOwnMessage: (channelId, query) =>
-        findOwnMessageViaHistory(http, channelId, { ...query, senderId: me()?.id ?? 0 }),
+      findOwnMessage: (channelId, query) => findOwnMessageViaHistory(http, channelId, query),
     });
     this.#sync = new LiveSync({
       ...shared,
       history: this.#history,
       channelSync: this.#channelSync,
       keepalive: this.#keepalive,
-      mode: () => this.connection.getSnapshot().mode ?? 'thirdParty',
-      isLive: () => this.connection.getSnapshot().status === 'live',
+      connection: () => this.connection.getSnapshot(),
     });
     this.session = startSession({
       options,
@@ -209,9 +197,10 @@ export class ChatClient {
     if (this.#mounts === 0) return;
     this.#mounts -= 1;
     if (this.#mounts > 0) return;
+    // A mount meanwhile clears this timer: when it fires, nothing is mounted.
     this.#unmountTimer = this.#clock.setTimeout(() => {
       this.#unmountTimer = null;
-      if (this.#mounts === 0) this.disconnect();
+      this.disconnect();
     }, UNMOUNT_GRACE_MS);
   }
 
@@ -307,7 +296,8 @@ export class ChatClient {
 
   /** Sends a message; it shows at once as `pending`. Resolves with the sent message, rejects with a ChatError. */
   send(channelId: number, text: string, options: { action?: boolean } = {}): Promise<Message> {
-    return this.#outbox.send(this.store.resolve(channelId), text, options);
+    // The outbox resolves a promoted draft's id itself.
+    return this.#outbox.send(channelId, text, options);
   }
 
   /** Sends a failed message again. */
@@ -382,28 +372,21 @@ export class ChatClient {
         this.store.enqueue({ type: 'messages.received', messages: frame.messages, users: frame.users, at });
         return;
       case 'channelJoin':
+        // The join event acks at once too (ChannelSync calls `onJoined`).
         this.store.flush();
         this.#channelSync.onJoinEvent(frame.channel, frame.uuid);
         this.#emit({ type: 'channel.joined', channel: frame.channel, at });
-        this.session.send({ type: 'keepalive.now' });
         return;
       case 'channelPart':
         this.store.enqueue({ type: 'channel.removed', channelId: frame.channelId, at });
         this.#emit({ type: 'channel.left', channelId: frame.channelId, at });
-        return;
-      default:
         return;
     }
   }
 
   /** One Readable per key, so UI bindings get the same object on every render. */
   #cached<T>(key: string, create: () => Readable<T>): Readable<T> {
-    let readable = this.#readables.get(key) as Readable<T> | undefined;
-    if (!readable) {
-      readable = create();
-      this.#readables.set(key, readable);
-    }
-    return readable;
+    return cached(this.#readables, key, create) as Readable<T>;
   }
 }
 

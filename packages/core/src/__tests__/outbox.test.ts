@@ -123,7 +123,6 @@ function makeOutbox(options: Partial<OutboxOptions> & { timeoutMs?: number } = {
     http,
     clock,
     random: () => 0,
-    me: () => store.snapshot.me,
     findOwnMessage: (channelId, query) => findOwnMessageViaHistory(lookups, channelId, query),
     ...options,
   });

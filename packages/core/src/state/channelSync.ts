@@ -1,7 +1,7 @@
 // The joined-channel list and the channel operations osu! allows a user. Two modes: with a `*` (lazer) token
 // the list comes from `GET /chat/updates`; third-party tokens cannot call it, so the list is built from join
 // responses, `chat.channel.join/part` events, PM creation and `GET /chat/channels/{id}`.
-import { first, firstValueFrom, map, race } from 'rxjs';
+import { firstValueFrom, race } from 'rxjs';
 import { asChatError, ChatError } from '../errors.js';
 import type { ChatHttp } from '../transport/http.js';
 import {
@@ -16,6 +16,7 @@ import {
 import type { Channel, Clock, User } from '../types.js';
 import { placeholderChannel } from './chatState.js';
 import { runOnce } from './history.js';
+import { pmsBetween } from './selectors.js';
 import type { ChatStore } from './store.js';
 
 export interface ChannelSyncOptions {
@@ -23,12 +24,10 @@ export interface ChannelSyncOptions {
   http: ChatHttp;
   clock: Clock;
   onError: (error: ChatError) => void;
-  me: () => User | null;
-  /** Called after a join so the keepalive acks at once. */
+  /** Called after a join (the HTTP answer or the join event) so the keepalive acks at once. */
   onJoined: () => void;
   /** Silences that came with `chat/updates`. */
   onSilences: (silences: { id: number; userId: number }[]) => void;
-  createLocalId: () => string;
 }
 
 export class ChannelSync {
@@ -69,7 +68,7 @@ export class ChannelSync {
         this.#options.onSilences(decodeList(json.silences, decodeSilence, this.#onError));
       }
     } else {
-      const known = this.#channels().filter((c) => !c.draft);
+      const known = [...this.#store.snapshot.channels.values()].filter((c) => !c.draft);
       fresh = await Promise.all(known.map((channel) => this.fetch(channel.id)));
     }
     const targets = new Map<number, number | null>();
@@ -103,12 +102,8 @@ export class ChannelSync {
       .request('PUT', `/chat/channels/${channelId}/users/${me.id}`)
       .then((json) => this.#upsert(decodeChannel(json)));
     // Listed by the HTTP answer or by the join event, whichever comes first; a failed request rejects.
-    const listed$ = this.#store.state$.pipe(
-      map((state) => state.channels.get(channelId)),
-      first((channel): channel is Channel => channel?.loaded === true),
-    );
     const channel = await firstValueFrom(
-      race(listed$, new Promise<never>((_, reject) => request.catch(reject))),
+      race(this.#store.loaded$(channelId), new Promise<never>((_, reject) => request.catch(reject))),
     ).catch((error: unknown) => {
       throw asChatError(error, 'network', 'Request failed');
     });
@@ -134,9 +129,7 @@ export class ChannelSync {
     const me = this.#requireMe();
     if (userId === me.id) throw new ChatError('invalid', "You can't message yourself");
     const store = this.#store;
-    const existing = this.#channels().find(
-      (c) => c.type === 'PM' && c.userIds.includes(userId) && c.userIds.includes(me.id),
-    );
+    const [existing] = pmsBetween(store.snapshot.channels, [me.id, userId]);
     if (existing) return existing;
     const response = await this.#http.request('POST', '/chat/channels', {
       body: { type: 'PM', target_id: userId },
@@ -172,7 +165,7 @@ export class ChannelSync {
     userIds: readonly number[];
     message: string;
   }): Promise<Channel> {
-    const uuid = this.#options.createLocalId();
+    const uuid = globalThis.crypto.randomUUID();
     const viaEvent = new Promise<Channel>((resolve) => this.#announcements.set(uuid, resolve));
     try {
       const viaHttp = this.#http
@@ -192,27 +185,26 @@ export class ChannelSync {
     }
   }
 
-  /** A `chat.channel.join` event: upsert, and complete a pending announcement with that uuid. */
+  /**
+   * A `chat.channel.join` event: upsert, complete a pending announcement with that uuid, and ack at once
+   * ({@link ChannelSyncOptions.onJoined}).
+   */
   onJoinEvent(channel: Channel, uuid: string | null): void {
     // A PM with the user of a draft is the channel that draft becomes (osu! sends this event before the
     // /chat/new answer): promote it now, or the list would show the draft and the PM side by side.
     // (A draft always lists both users: openPrivateChat makes every draft.)
     const draft =
       channel.type === 'PM' &&
-      this.#channels().find((c) => c.draft && c.userIds.every((id) => channel.userIds.includes(id)));
+      pmsBetween(this.#store.snapshot.channels, channel.userIds).find((c) => c.draft);
     if (draft) this.#store.dispatch({ type: 'draft.promoted', draftId: draft.id, channel });
     else this.#upsert(channel);
     if (uuid) this.#announcements.get(uuid)?.(channel);
+    this.#options.onJoined();
   }
 
   /** `GET /chat/channels`: every PUBLIC channel (the directory to join from). */
   async publicChannels(): Promise<Channel[]> {
     return decodeList(await this.#http.request('GET', '/chat/channels'), decodeChannel, this.#onError);
-  }
-
-  /** Every channel in the store: listed ones, drafts and placeholders. */
-  #channels(): Channel[] {
-    return [...this.#store.snapshot.channels.values()];
   }
 
   #upsert(channel: Channel): void {
@@ -251,7 +243,7 @@ export class ChannelSync {
   }
 
   #requireMe(): User {
-    const me = this.#options.me();
+    const { me } = this.#store.snapshot;
     if (!me) throw new ChatError('closed', 'Not connected yet: the current user is unknown');
     return me;
   }

@@ -2,7 +2,7 @@
 // heal every loaded channel), backfills and newest-page loads retried while live, and details fetched for
 // channels that are observed or known only by id.
 import { asChatError, type ChatError } from '../errors.js';
-import type { Channel, Clock } from '../types.js';
+import type { Channel, Clock, ConnectionState } from '../types.js';
 import type { ChannelSync } from './channelSync.js';
 import type { HistoryLoader } from './history.js';
 import type { Keepalive } from './keepalive.js';
@@ -14,9 +14,8 @@ export interface LiveSyncOptions {
   channelSync: ChannelSync;
   keepalive: Keepalive;
   clock: Clock;
-  /** The session's mode, once known. */
-  mode: () => 'lazer' | 'thirdParty';
-  isLive: () => boolean;
+  /** The session's state now (its status and, once known, its mode). */
+  connection: () => ConnectionState;
   onError: (error: ChatError) => void;
 }
 
@@ -34,15 +33,17 @@ export class LiveSync {
 
   /** Entering `live`: ack, refresh the channel list, then heal every channel with loaded messages. */
   async onLive(): Promise<void> {
-    const { keepalive, channelSync, history, mode, onError } = this.#options;
+    const { keepalive, channelSync, history, connection, onError } = this.#options;
     // The socket may drop again before the backfills run: that newer risk must survive them.
     const risks = history.risks;
     const report = (error: unknown) => onError(asChatError(error));
     await keepalive.ack().catch(report);
-    const targets = await channelSync.refresh(mode(), keepalive.cursors()).catch((error: unknown) => {
-      report(error);
-      return new Map<number, number | null>();
-    });
+    const targets = await channelSync
+      .refresh(connection().mode ?? 'thirdParty', keepalive.cursors())
+      .catch((error: unknown) => {
+        report(error);
+        return new Map<number, number | null>();
+      });
     await this.heal(() => true, targets, risks);
   }
 
@@ -69,7 +70,7 @@ export class LiveSync {
    * live: otherwise they would wait for the next reconnect, which a network that healed never brings.
    */
   #retryFailedLoads(): void {
-    const { history, clock, isLive } = this.#options;
+    const { history, clock, connection } = this.#options;
     if (history.failedBackfills().size === 0 && this.#failedLoads.size === 0) {
       this.#retryAttempt = 0;
       return;
@@ -80,7 +81,7 @@ export class LiveSync {
     this.#retryTimer = clock.setTimeout(() => {
       this.#retryTimer = null;
       // Not live: entering `live` heals every channel, then comes back here.
-      if (!isLive()) return;
+      if (connection().status !== 'live') return;
       for (const id of this.#failedLoads) {
         this.#failedLoads.delete(id);
         this.ensureMessages(id);
@@ -127,17 +128,10 @@ export class LiveSync {
    * as it is (a channel may be observed before the channel list arrived). Returns the stop for that wait.
    */
   ensureMessagesOnceLoaded(channelId: number): () => void {
-    const channel = this.#options.store.channel(channelId);
-    if (channel.getSnapshot()?.loaded) {
-      this.ensureMessages(channelId);
-      return () => {};
-    }
-    const unwatch = channel.subscribe(() => {
-      if (!channel.getSnapshot()?.loaded) return;
-      unwatch();
-      this.ensureMessages(channelId);
-    });
-    return unwatch;
+    const subscription = this.#options.store
+      .loaded$(channelId)
+      .subscribe(() => this.ensureMessages(channelId));
+    return () => subscription.unsubscribe();
   }
 
   /**

@@ -6,7 +6,7 @@ import type { Subscription } from 'rxjs';
 import { ChatError, isChatError } from '../errors.js';
 import { type ChatHttp, definitelyNotSent, summarizeCause } from '../transport/http.js';
 import { decodeChannel, decodeList, decodeMessage, isObject } from '../transport/wire.js';
-import type { Channel, ChannelType, Message, User } from '../types.js';
+import type { Channel, ChannelType, Message } from '../types.js';
 import {
   outboxClosed,
   type SendBucket,
@@ -14,6 +14,7 @@ import {
   SendRateLimiter,
   sendBucket,
 } from './rateLimiter.js';
+import { pmsBetween } from './selectors.js';
 import type { ChatStore } from './store.js';
 
 /** What `findOwnMessage` looks for: the user's own message with this content after `afterId`. */
@@ -28,10 +29,9 @@ export interface OwnMessageQuery {
 
 /** What an Outbox needs; every wait runs on `clock`, so tests can use fake time. */
 export interface OutboxOptions extends SendPacingOptions {
+  /** The store; its signed-in user (`me`) is the sender of pending messages. */
   store: ChatStore;
   http: ChatHttp;
-  /** The signed-in user (the sender of pending messages). */
-  me: () => User | null;
   /** Looks a send of unknown fate up on the server; usually `findOwnMessageViaHistory`. */
   findOwnMessage(channelId: number, query: OwnMessageQuery): Promise<Message | null>;
   /** Called when a send ends failed (not for invalid input, which the promise reports, nor on dispose). */
@@ -84,7 +84,7 @@ const MAX_PAGES = 20;
  *
  * @example
  * ```ts
- * const outbox = new Outbox({ store, http, clock, me: () => store.snapshot.me,
+ * const outbox = new Outbox({ store, http, clock,
  *   findOwnMessage: (id, query) => findOwnMessageViaHistory(http, id, query) });
  * outbox.send(channelId, 'hello!'); // appears at once as pending
  * await outbox.send(channelId, 'waves', { action: true }).catch((error: ChatError) => showError(error));
@@ -111,7 +111,7 @@ export class Outbox {
   send(channelId: number, text: string, opts: { action?: boolean } = {}): Promise<Message> {
     if (this.#disposed) return rejected(outboxClosed());
     const store = this.#store;
-    const me = this.#options.me();
+    const { me } = store.snapshot;
     const channel = store.snapshot.channels.get(store.resolve(channelId));
     let content: string;
     try {
@@ -283,15 +283,13 @@ export class Outbox {
     if (channelId < 0) {
       // A draft whose /chat/new may have gone through: the PM, if it exists now, is known by its members.
       const { channels } = store.snapshot;
-      const members = channels.get(channelId)?.userIds ?? [];
-      const pm = [...channels.values()].find(
-        (channel) =>
-          channel.type === 'PM' && !channel.draft && members.every((id) => channel.userIds.includes(id)),
+      const pm = pmsBetween(channels, channels.get(channelId)?.userIds ?? []).find(
+        (channel) => !channel.draft,
       );
       if (!pm) return 'absent';
       channelId = pm.id;
     }
-    const me = this.#options.me();
+    const { me } = store.snapshot;
     if (!me) return 'unknown';
     try {
       const query = {
@@ -342,8 +340,8 @@ export class Outbox {
   // ---- helpers ---------------------------------------------------------------------------------------------
 
   #draftTarget(draftId: number): number {
-    const me = this.#options.me();
-    const draft = this.#store.snapshot.channels.get(draftId);
+    const { me, channels } = this.#store.snapshot;
+    const draft = channels.get(draftId);
     const target = draft?.userIds.find((id) => id !== me?.id);
     if (target === undefined) throw new ChatError('invalid', 'The draft PM has no other user');
     return target;

@@ -37,26 +37,26 @@ export function computeUnread(
   const messages = loaded?.messages ?? [];
   let count = 0;
   let mentionCount = 0;
-  let oldestSentId: number | null = null;
+  // Whether the loaded messages reach back to the read marker (or to the start of the channel).
+  let reachesMarker = loaded !== undefined && !loaded.hasMore;
   for (let i = messages.length - 1; i >= 0; i -= 1) {
     const message = messages[i] as Message;
     if (message.status !== 'sent' || message.id === null) continue;
-    oldestSentId = message.id;
-    if (lastReadId !== null && message.id <= lastReadId) break;
+    if (lastReadId !== null && message.id <= lastReadId) {
+      reachesMarker = true;
+      break;
+    }
     if (me && message.senderId === me.id) continue;
     count += 1;
     if (me && mentions(message.content, me.username)) mentionCount += 1;
   }
-  const reachesMarker =
-    (loaded !== undefined && !loaded.hasMore) ||
-    (oldestSentId !== null && lastReadId !== null && oldestSentId <= lastReadId);
-  const hasUnread = count > 0 || (channel.lastMessageId ?? 0) > (lastReadId ?? 0);
   return {
     channelId: channel.id,
     lastReadId,
     lastMessageId: channel.lastMessageId,
     count: reachesMarker ? count : null,
-    hasUnread: reachesMarker ? count > 0 : hasUnread,
+    // Short of the marker, the channel's last message id tells what the loaded messages cannot.
+    hasUnread: count > 0 || (!reachesMarker && (channel.lastMessageId ?? 0) > (lastReadId ?? 0)),
     mentions: mentionCount,
   };
 }
@@ -78,6 +78,19 @@ export function sortChannels(channels: Iterable<Channel>): Channel[] {
     }
     return a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.id - b.id;
   });
+}
+
+/**
+ * The PM channels between exactly these users (in any order), drafts included: a draft and the PM it becomes
+ * are recognised by their members, since a draft has no server id.
+ */
+export function pmsBetween(channels: ReadonlyMap<number, Channel>, userIds: readonly number[]): Channel[] {
+  return [...channels.values()].filter(
+    (channel) =>
+      channel.type === 'PM' &&
+      channel.userIds.length === userIds.length &&
+      userIds.every((id) => channel.userIds.includes(id)),
+  );
 }
 
 /** Shallow equality of two arrays by element identity. */

@@ -1,8 +1,8 @@
 // The chat store: one hot stream of action batches, reduced with `scan` into ChatState, exposed as an
 // Observable and as Readables (synchronous snapshots) per channel. Socket frames are batched per macrotask
 // (browsers deliver each message as its own task: a microtask batches nothing); local actions apply at once.
-import { BehaviorSubject, distinctUntilChanged, Subject, scan } from 'rxjs';
-import { readableFromSubject, selectReadable } from '../readable.js';
+import { BehaviorSubject, distinctUntilChanged, first, type Observable, Subject, scan } from 'rxjs';
+import { observeReadable, readableFromSubject, selectReadable } from '../readable.js';
 import type { Channel, ChannelMessages, Readable, Unread, UnreadSummary } from '../types.js';
 import type { ChatAction } from './actions.js';
 import { type ChatState, emptyMessages, INITIAL_STATE, type StateOptions } from './chatState.js';
@@ -28,9 +28,9 @@ export class ChatStore {
   #queue: ChatAction[] = [];
   #flushScheduled = false;
   #lastFlushAt = Number.NEGATIVE_INFINITY;
-  readonly #channelReadables = new Map<number, Readable<Channel | undefined>>();
-  readonly #messageReadables = new Map<number, Readable<ChannelMessages>>();
+  /** One per channel id: `unreadSummary` reads them, so each channel's unread state is computed once. */
   readonly #unreadReadables = new Map<number, Readable<Unread | undefined>>();
+  /** The empty messages entry of each channel without one, the same object every time. */
   readonly #emptyLists = new Map<number, ChannelMessages>();
 
   constructor(options: StateOptions) {
@@ -107,55 +107,64 @@ export class ChatStore {
     return this.snapshot.aliases.get(channelId) ?? channelId;
   }
 
+  /**
+   * A channel by id (a promoted draft's id follows to its channel); a new Readable each call (ChatClient keeps
+   * one per id).
+   */
   channel(channelId: number): Readable<Channel | undefined> {
-    return cached(this.#channelReadables, channelId, () =>
-      selectReadable(this.state, (state) => state.channels.get(state.aliases.get(channelId) ?? channelId)),
+    return selectReadable(this.state, (state) =>
+      state.channels.get(state.aliases.get(channelId) ?? channelId),
     );
   }
 
+  /**
+   * The channel once it is loaded (listed with its details), in the current state or a later one; then it
+   * completes. What waits for a join, or for the channel list, subscribes to this.
+   */
+  loaded$(channelId: number): Observable<Channel> {
+    return observeReadable(this.channel(channelId)).pipe(
+      first((channel): channel is Channel => channel?.loaded === true),
+    );
+  }
+
+  /** A channel's loaded messages (an empty entry when there are none); a new Readable each call. */
   messages(channelId: number): Readable<ChannelMessages> {
-    return cached(this.#messageReadables, channelId, () =>
-      selectReadable(this.state, (state) => {
-        const id = state.aliases.get(channelId) ?? channelId;
-        return state.messages.get(id) ?? cached(this.#emptyLists, id, () => emptyMessages(id));
-      }),
-    );
+    return selectReadable(this.state, (state) => {
+      const id = state.aliases.get(channelId) ?? channelId;
+      return state.messages.get(id) ?? cached(this.#emptyLists, id, () => emptyMessages(id));
+    });
   }
 
+  /** A channel's unread state; the same Readable for the same id. */
   unread(channelId: number): Readable<Unread | undefined> {
     return cached(this.#unreadReadables, channelId, () => {
-      let lastInputs: [Channel | undefined, ChannelMessages | undefined, unknown] | undefined;
-      let lastValue: Unread | undefined;
+      // computeUnread scans the loaded messages: it runs again only when one of its inputs changed.
+      let inputs: unknown[] = [];
+      let unread: Unread | undefined;
       return selectReadable(
         this.state,
         (state) => {
           const id = state.aliases.get(channelId) ?? channelId;
-          const inputs: [Channel | undefined, ChannelMessages | undefined, unknown] = [
-            state.channels.get(id),
-            state.messages.get(id),
-            state.me,
-          ];
-          if (lastInputs && inputs.every((value, i) => value === lastInputs?.[i])) return lastValue;
-          lastInputs = inputs;
-          const [channel, loaded] = inputs;
-          lastValue = channel ? computeUnread(channel, loaded, state.me) : undefined;
-          return lastValue;
+          const channel = state.channels.get(id);
+          const loaded = state.messages.get(id);
+          const next = [channel, loaded, state.me];
+          if (!sameItems(next, inputs)) {
+            inputs = next;
+            unread = channel && computeUnread(channel, loaded, state.me);
+          }
+          return unread;
         },
         (a, b) => a === b || (a !== undefined && b !== undefined && sameValues(a, b)),
       );
     });
   }
-
-  /** Forgets the per-id Readables of a channel that is gone (they are recreated on demand). */
-  forget(channelId: number): void {
-    this.#channelReadables.delete(channelId);
-    this.#messageReadables.delete(channelId);
-    this.#unreadReadables.delete(channelId);
-    this.#emptyLists.delete(channelId);
-  }
 }
 
-function cached<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+/**
+ * The value `map` holds for `key`, created (and stored) on the first call: one object per key, so callers get
+ * the same one every time.
+ */
+export function cached<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
     value = create();

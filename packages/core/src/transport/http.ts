@@ -3,13 +3,12 @@ import { type $Fetch, createFetch, FetchError } from 'ofetch';
 import { ChatError, type ChatErrorKind, redact } from '../errors.js';
 import { isObject } from './wire.js';
 
-/** One finished HTTP call, for logs and devtools (no headers, so no token). */
+/** One finished HTTP call, for logs and devtools (no headers, so no token); null status: no answer. */
 export interface HttpLogEntry {
   method: string;
   path: string;
   status: number | null;
   durationMs: number;
-  error: ChatError | null;
 }
 
 export interface HttpOptions {
@@ -102,7 +101,7 @@ export class ChatHttp {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', abort);
       const status = error ? (error.status ?? null) : 200;
-      this.#options.onLog?.({ method, path, status, durationMs: Date.now() - started, error });
+      this.#options.onLog?.({ method, path, status, durationMs: Date.now() - started });
     }
   }
 }
