@@ -1,7 +1,8 @@
 // 6. Bundle: min+gzip bytes of two browser apps built with esbuild from the built packages — one that imports
 // only `createChatClient` from @osu-chat/core, one that uses the React hooks — with each package listed.
-// `--check` exits 1 when a budget is exceeded (`npm run size`; it joins CI once core's own code meets its budget,
-// until then CI's quick benchmark run prints the figures without failing).
+// `--check` (`npm run size`, run by CI) exits 1 when the app's total or the React bindings' own code exceeds its
+// budget, or when core's own code grows past CEILING: core's own code misses its 15 kB budget, so until it meets
+// it CI holds it at the figure it has reached (lower CEILING as it shrinks; never raise it to let a change in).
 //
 // Method: each app is bundled (esbuild: bundle, minify, platform browser, ESM, es2022, NODE_ENV=production) and
 // the whole output gzipped (level 9): that total is exact. gzip cannot be split exactly between the packages of
@@ -21,6 +22,8 @@ import { header, kB, report, row } from './lib/common.js';
 const check = process.argv.includes('--check');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUDGETS = { coreOwn: 15_000, coreTotal: 40_000, reactOwn: 3_000 };
+/** The most core's own code may be while it misses its budget: its figure when this was last lowered, plus 1 %. */
+const CEILING = { coreOwn: 17_200 };
 const PEERS = ['react', 'react-dom', 'scheduler'];
 const WORKSPACE = { 'packages/core': '@osu-chat/core', 'packages/react': '@osu-chat/react' };
 
@@ -171,12 +174,22 @@ const rows = [
 report('bundle', rows);
 
 if (check) {
-  const over = rows.filter((r) => r.pass === false);
-  if (over.length > 0) {
-    console.error(
-      `size check failed: ${over.map((r) => `${r.figure} ${r.value} > ${r.baseline}`).join('; ')}`,
+  const failures = rows
+    .filter((r) => r.pass === false && r !== rows[0])
+    .map((r) => `${r.figure} ${r.value} > ${r.baseline}`);
+  if (coreOwn > CEILING.coreOwn) {
+    failures.push(
+      `${rows[0].figure} ${kB(coreOwn)} > ${kB(CEILING.coreOwn)} (the ceiling while over budget)`,
     );
+  }
+  if (failures.length > 0) {
+    console.error(`size check failed: ${failures.join('; ')}`);
     process.exit(1);
   }
-  console.log('size check passed: every budget holds');
+  const coreNote =
+    coreOwn <= BUDGETS.coreOwn
+      ? 'every budget holds'
+      : `the total and the React budgets hold; core's own code misses its ${kB(BUDGETS.coreOwn)} budget ` +
+        `but is within its ${kB(CEILING.coreOwn)} ceiling`;
+  console.log(`size check passed: ${coreNote}`);
 }
