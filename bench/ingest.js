@@ -8,7 +8,9 @@ import { lastIdPerChannel } from './lib/frames.js';
 import { startPushServer } from './lib/pushServer.js';
 
 const CHANNELS = 100;
-const FRAMES = quick ? 50_000 : 200_000;
+// The target is stated for 200,000 frames, so a quick run sends as many and only runs fewer times: a smaller run
+// weighs the engine's fixed costs (first batches, warm-up) more and reads worse than the figure it stands for.
+const FRAMES = 200_000;
 const RUNS = quick ? 3 : 5;
 /** The cap holds every message of this run, so "visible" means all of them. */
 const CAP = FRAMES / CHANNELS;
