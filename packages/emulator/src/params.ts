@@ -4,13 +4,25 @@
 /** Request parameters merged from query and body; later sources win, as Laravel's `request()->all()`. */
 export type Params = Record<string, unknown>;
 
-/** `(int)` of a non-empty scalar: `"12abc"` → 12, `"abc"` → 0, `true` → 1; anything else → null. */
+/**
+ * `(int)` of a non-empty scalar, as PHP 8 casts it: the leading numeric part of a string, exponents and
+ * decimals included, truncated (`"12abc"` → 12, `"1e3"` → 1000, `" 2.9"` → 2, `".5"` → 0), `"abc"` → 0,
+ * `true` → 1; anything else → null.
+ */
 export function intParam(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : 0;
   if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value !== 'string' || value === '') return null;
-  const match = /^\s*[+-]?\d+/.exec(value);
-  return match ? Number.parseInt(match[0], 10) : 0;
+  if (typeof value === 'string') {
+    if (value === '') return null;
+    // PHP's leading whitespace is space, \t, \n, \r, \v and \f (not every Unicode space, as `\s` would be).
+    const match = /^[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(value);
+    return match ? toInt(Number(match[0].trimStart())) : 0;
+  }
+  return typeof value === 'number' ? toInt(value) : null;
+}
+
+/** A number truncated toward zero; NaN and the infinities (which PHP cannot cast) → 0. */
+function toInt(value: number): number {
+  return Number.isFinite(value) ? Math.trunc(value) || 0 : 0;
 }
 
 /** `true/false`, `1/0`, `"1"/"0"`, `"true"/"false"`, `"on"`; anything else → null. */

@@ -205,11 +205,15 @@ describe('§1.6 parameter parsing', () => {
     expect(members.sort((a, b) => a - b)).toEqual([bob.id, carol.id, announcer.id].sort((a, b) => a - b));
   });
 
-  it('§1.6 :int casts like PHP: "abc" → 0 (limit clamps to 1), "12abc" → 12', async () => {
+  it('§1.6 :int casts like PHP: "abc" → 0 (limit clamps to 1), "12abc" → 12, "1e1" → 10, " 2.9" → 2', async () => {
     for (let i = 0; i < 20; i++) emu.postMessage(osu, { sender_id: alice.id, content: `m${i + 1}` });
     expect(await history('limit=abc')).toEqual([20]);
     expect(await history('limit=12abc')).toHaveLength(12);
     expect(await history('limit=3&since=4xyz')).toEqual([5, 6, 7]);
+    expect(await history('limit=1e1')).toHaveLength(10);
+    expect(await history('limit=3&since=%202.9')).toEqual([3, 4, 5]);
+    expect(await history('limit=3&since=1.5e1')).toEqual([16, 17, 18]);
+    expect(await history('limit=.5')).toEqual([20]);
   });
 
   it('§1.6 an empty string is null: since= is absent (newest page), since=0 is present (oldest page)', async () => {
