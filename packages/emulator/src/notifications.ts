@@ -33,8 +33,9 @@ export class Notifications {
   ) {}
 
   /**
-   * PM → `channel_message` to both members; ANNOUNCE → `channel_announcement` to every member; PUBLIC with an
-   * `@` → `channel_mention` to the first mentioned user. Never to the sender, bots, or users blocking the sender.
+   * PM → `channel_message` to both members; ANNOUNCE → `channel_announcement` and TEAM → `channel_team` to every
+   * member; PUBLIC with an `@` → `channel_mention` to the first mentioned user. Never to the sender, bots, or users
+   * blocking the sender (spec §5.6; the details each adds, §3.6).
    */
   dispatch(channel: ChannelRecord, sender: UserRecord, message: MessageRecord): void {
     let name: string;
@@ -51,6 +52,10 @@ export class Notifications {
       name = 'channel_announcement';
       receivers = [...(this.world.members.get(channel.id)?.keys() ?? [])];
       Object.assign(details, { channel_id: channel.id, name: channel.name });
+    } else if (channel.type === 'TEAM') {
+      name = 'channel_team';
+      receivers = [...(this.world.members.get(channel.id)?.keys() ?? [])];
+      details.name = channel.name;
     } else if (channel.type === 'PUBLIC' && message.content.includes('@')) {
       const mentioned = /@([\w\-[\]]+)/.exec(message.content)?.[1];
       const target = mentioned ? this.world.findUserByName(mentioned) : undefined;

@@ -228,6 +228,50 @@ describe('§5.3 §5.4 delivery', () => {
     await client.next(chatMessage('restarted'));
   });
 
+  it('§5.6 §3.6 a send notifies as osu! does: PM, ANNOUNCE, TEAM and a PUBLIC @mention, never the sender', async () => {
+    const h = await setup();
+    const [alice, bob, carol] = [h.user('alice'), h.user('bob'), h.user('carol')];
+    const channel = (type: 'ANNOUNCE' | 'TEAM' | 'PUBLIC', name: string) => {
+      const created = h.world.createChannel({ name, type });
+      for (const user of [alice, bob, carol]) h.world.addUser(created, user);
+      return created;
+    };
+    const [announce, team, lobby] = [
+      channel('ANNOUNCE', 'news'),
+      channel('TEAM', 'team'),
+      channel('PUBLIC', '#osu'),
+    ];
+    const client = await h.ready(bob);
+    const sender = await h.ready(alice);
+    h.world.postMessage(h.world.createPm(alice, bob), alice, { content: 'pm' });
+    h.world.postMessage(announce, alice, { content: 'announcement' });
+    h.world.postMessage(team, alice, { content: 'team talk' });
+    h.world.postMessage(lobby, alice, { content: 'hi @bob' });
+    const names = await Promise.all(
+      ['pm', 'announcement', 'team talk', 'hi @bob'].map(async (title) => {
+        const { data } = await client.next(notification(title));
+        return [data?.name, data?.object_id, data?.details];
+      }),
+    );
+    const avatar = `${h.world.origin}/_emulator/avatars/${alice.id}.svg`;
+    expect(names).toEqual([
+      ['channel_message', expect.any(Number), { title: 'pm', type: 'pm', cover_url: avatar }],
+      [
+        'channel_announcement',
+        announce.id,
+        { title: 'announcement', type: 'announce', cover_url: avatar, channel_id: announce.id, name: 'news' },
+      ],
+      ['channel_team', team.id, { title: 'team talk', type: 'team', cover_url: avatar, name: 'team' }],
+      [
+        'channel_mention',
+        lobby.id,
+        { title: 'hi @bob', type: 'public', cover_url: avatar, message_id: expect.any(Number), name: '#osu' },
+      ],
+    ]);
+    await sender.sync();
+    expect(sender.has(event('new'))).toBe(false);
+  });
+
   it('§5.4 a token without `*` gets chat.* but never `new`', async () => {
     const h = await setup();
     const [alice, bob] = [h.user('alice'), h.user('bob')];
