@@ -43,59 +43,51 @@ function setup() {
     },
   } as unknown as ChatHttp;
   const history = new HistoryLoader({ store, http, onError: () => {}, maxBackfillPages: 20 });
-  return { store, history, queries, answer: (page: unknown) => answer(page) };
+  /** The user's own send (29) comes back over HTTP, newer than anything the backfill saw. */
+  const ownSendAnswered = (): void => {
+    store.dispatch({
+      type: 'history.loaded',
+      channelId: 12,
+      direction: 'newer',
+      messages: [sentMessage(29, 12)],
+      users: [],
+    });
+  };
+  return { history, queries, ownSendAnswered, answer: (page: unknown) => answer(page) };
 }
 
 describe('HistoryLoader heal point', () => {
   it('keeps healing from where a backfill got to when delivery was at risk again while it ran', async () => {
-    const { store, history, answer } = setup();
+    const { history, answer, ownSendAnswered } = setup();
     history.markRisk();
     const backfill = history.backfill(12, 21);
     history.markRisk(); // the socket drops while the page is on its way
     answer({ messages: [wireMessage(21)], users: [] });
     await backfill;
     // Message 26 is posted while the socket is down; the user's own send (29) comes back over HTTP.
-    store.dispatch({
-      type: 'history.loaded',
-      channelId: 12,
-      direction: 'newer',
-      messages: [sentMessage(29, 12)],
-      users: [],
-    });
+    ownSendAnswered();
     expect(history.cursor(12)).toBe(21);
   });
 
   it('keeps the heal point when the socket dropped after the reconnect that asked for the backfill', async () => {
-    const { store, history, answer } = setup();
+    const { history, answer, ownSendAnswered } = setup();
     history.markRisk();
     const askedAt = history.risks; // live again: the client asks for a heal
     history.markRisk(); // the socket drops before the backfill starts
     const backfill = history.backfill(12, 21, askedAt);
     answer({ messages: [wireMessage(21)], users: [] });
     await backfill;
-    store.dispatch({
-      type: 'history.loaded',
-      channelId: 12,
-      direction: 'newer',
-      messages: [sentMessage(29, 12)],
-      users: [],
-    });
+    ownSendAnswered();
     expect(history.cursor(12)).toBe(21);
   });
 
   it('forgets the heal point once a backfill with no new risk reached its target', async () => {
-    const { store, history, answer } = setup();
+    const { history, answer, ownSendAnswered } = setup();
     history.markRisk();
     const backfill = history.backfill(12, 21);
     answer({ messages: [wireMessage(21)], users: [] });
     expect(await backfill).toBe('live');
-    store.dispatch({
-      type: 'history.loaded',
-      channelId: 12,
-      direction: 'newer',
-      messages: [sentMessage(29, 12)],
-      users: [],
-    });
+    ownSendAnswered();
     expect(history.cursor(12)).toBe(29);
   });
 });
