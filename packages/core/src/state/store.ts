@@ -104,7 +104,7 @@ export class ChatStore {
 
   /** The real id of a channel (a promoted draft's id resolves to its channel). */
   resolve(channelId: number): number {
-    return this.snapshot.aliases.get(channelId) ?? channelId;
+    return realId(this.snapshot, channelId);
   }
 
   /**
@@ -112,9 +112,7 @@ export class ChatStore {
    * one per id).
    */
   channel(channelId: number): Readable<Channel | undefined> {
-    return selectReadable(this.state, (state) =>
-      state.channels.get(state.aliases.get(channelId) ?? channelId),
-    );
+    return selectReadable(this.state, (state) => state.channels.get(realId(state, channelId)));
   }
 
   /**
@@ -130,7 +128,7 @@ export class ChatStore {
   /** A channel's loaded messages (an empty entry when there are none); a new Readable each call. */
   messages(channelId: number): Readable<ChannelMessages> {
     return selectReadable(this.state, (state) => {
-      const id = state.aliases.get(channelId) ?? channelId;
+      const id = realId(state, channelId);
       return state.messages.get(id) ?? cached(this.#emptyLists, id, () => emptyMessages(id));
     });
   }
@@ -144,7 +142,7 @@ export class ChatStore {
       return selectReadable(
         this.state,
         (state) => {
-          const id = state.aliases.get(channelId) ?? channelId;
+          const id = realId(state, channelId);
           const channel = state.channels.get(id);
           const loaded = state.messages.get(id);
           const next = [channel, loaded, state.me];
@@ -158,6 +156,11 @@ export class ChatStore {
       );
     });
   }
+}
+
+/** The id a channel has in `state`: a promoted draft's id resolves to the channel it became. */
+function realId(state: ChatState, channelId: number): number {
+  return state.aliases.get(channelId) ?? channelId;
 }
 
 /**
