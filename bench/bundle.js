@@ -23,7 +23,7 @@ const check = process.argv.includes('--check');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUDGETS = { coreOwn: 15_000, coreTotal: 40_000, reactOwn: 3_000 };
 /** The most core's own code may be while it misses its budget: its figure when this was last lowered, plus 1 %. */
-const CEILING = { coreOwn: 17_200 };
+const CEILING = { coreOwn: 16_900 };
 const PEERS = ['react', 'react-dom', 'scheduler'];
 const WORKSPACE = { 'packages/core': '@osu-chat/core', 'packages/react': '@osu-chat/react' };
 

@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Both `#platform` files (package.json `imports`): which one an app gets is its bundler's or Node's choice (the
+  // `browser` condition), so both ship, and imports of `#platform` stay as they are (see `external`).
+  entry: ['src/index.ts', 'src/platform/node.ts', 'src/platform/browser.ts'],
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
@@ -11,5 +13,5 @@ export default defineConfig({
   unbundle: true,
   sourcemap: true,
   clean: true,
-  external: ['rxjs', 'xstate', 'ofetch', 'isomorphic-ws', 'ws'],
+  external: ['rxjs', 'xstate', 'ofetch', 'isomorphic-ws', 'ws', '#platform'],
 });

@@ -1,6 +1,7 @@
 // Runs the session machine for the client: builds its real actors (resolve, socket, keepalive), wires browser
 // network/visibility events, and exposes the state as a Readable<ConnectionState>.
 import { createActor } from 'xstate';
+import { isNode } from '#platform';
 import { ChatError } from '../errors.js';
 import { selectReadable } from '../readable.js';
 import type { TokenManager } from '../token.js';
@@ -53,9 +54,6 @@ export interface SessionHandle {
   send(command: SessionCommand): void;
   stop(): void;
 }
-
-/** True in Node (and Node-based test DOMs): the socket can carry the token in a header there. */
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 export function startSession(deps: SessionOptions): SessionHandle {
   const { options } = deps;

@@ -3,6 +3,7 @@
 // need to see it.
 import IsoWebSocket from 'isomorphic-ws';
 import { fromCallback } from 'xstate';
+import { watchPing } from '#platform';
 import { ChatError, isChatError, redact, redactUrl } from '../errors.js';
 import { parseFrame, type ServerFrame } from '../transport/frames.js';
 
@@ -48,7 +49,8 @@ export interface SocketInput {
   WebSocket?: WebSocketConstructor | undefined;
   /**
    * A socket with no server ping or frame for this long is dead: 45 s in Node (osu! pings every 20 s); 0 = off.
-   * Checked every third of it, so a dead socket ends after between 1 and 4/3 of it.
+   * Checked every third of it, so a dead socket ends after between 1 and 4/3 of it. Browser builds have no
+   * such check (see platform/node.ts `watchPing`).
    */
   pingTimeoutMs: number;
   /** Every frame other than the handshake ones (`ready`, `authFailed`, `logout`). */
@@ -73,8 +75,6 @@ export type SocketCommand = { type: 'chat.start' } | { type: 'chat.end' };
 const OPEN = 1;
 const CHAT_START = '{"event":"chat.start"}';
 const CHAT_END = '{"event":"chat.end"}';
-/** Liveness checks per ping timeout. */
-const PING_CHECKS = 3;
 
 /**
  * Runs one socket connection: opens it, reports handshake frames and its end through `sendBack`, obeys
@@ -91,15 +91,15 @@ export function runSocket(
   let ended = false;
   let stopped = false;
   let chatStarted = false;
-  let pingCheck: ReturnType<typeof setInterval> | undefined;
-  /** Something (a frame or a ping) arrived since the last check; set per frame, so it must stay this cheap. */
+  /** Stops the ping watchdog (Node only). */
+  let stopPingWatch: (() => void) | undefined;
+  /** A frame arrived since the watchdog's last check; set per frame, so it must stay this cheap. */
   let heard = false;
-  let quietChecks = 0;
 
   const end = (message: string, cause?: unknown) => {
     if (ended) return;
     ended = true;
-    clearInterval(pingCheck);
+    stopPingWatch?.();
     if (!stopped)
       sendBack({ type: 'socket.closed', error: new ChatError('network', message, safeCause(cause)) });
   };
@@ -117,20 +117,6 @@ export function runSocket(
     end(`Could not open the socket to ${safeUrl}`, cause);
     return () => {};
   }
-
-  // Liveness without a timer per frame: a check every third of the timeout counts the checks in a row that
-  // heard nothing; the third such check ends the socket, after 45–60 s of silence for a 45 s timeout.
-  const startPingCheck = () => {
-    if (input.pingTimeoutMs <= 0 || ended || pingCheck !== undefined) return;
-    pingCheck = setInterval(() => {
-      quietChecks = heard ? 0 : quietChecks + 1;
-      heard = false;
-      if (quietChecks < PING_CHECKS) return;
-      end(`No ping from ${safeUrl} for ${input.pingTimeoutMs} ms`);
-      if (socket.terminate) socket.terminate();
-      else socket.close();
-    }, input.pingTimeoutMs / PING_CHECKS);
-  };
 
   const send = (raw: string) => {
     if (socket.readyState !== OPEN) return false;
@@ -163,7 +149,19 @@ export function runSocket(
     }
   };
 
-  socket.addEventListener('open', startPingCheck);
+  // `watchPing` is undefined in browser builds, where this whole block folds away.
+  if (watchPing && input.pingTimeoutMs > 0) {
+    stopPingWatch = watchPing(socket, {
+      timeoutMs: input.pingTimeoutMs,
+      url: safeUrl,
+      takeHeard: () => {
+        const wasHeard = heard;
+        heard = false;
+        return wasHeard;
+      },
+      end,
+    });
+  }
   socket.addEventListener('message', onMessage);
   socket.addEventListener('close', (event) =>
     end(`The socket to ${safeUrl} closed (code ${event.code ?? 'unknown'})`),
@@ -171,9 +169,6 @@ export function runSocket(
   socket.addEventListener('error', (event) =>
     end(`The socket to ${safeUrl} failed${typeof event.message === 'string' ? `: ${event.message}` : ''}`),
   );
-  socket.on?.('ping', () => {
-    heard = true;
-  });
 
   receive((command) => {
     if (command.type === 'chat.start') chatStarted = send(CHAT_START) || chatStarted;
@@ -182,7 +177,7 @@ export function runSocket(
 
   return () => {
     stopped = true;
-    clearInterval(pingCheck);
+    stopPingWatch?.();
     // `send` skips a socket that is not open.
     if (chatStarted) send(CHAT_END);
     ended = true;

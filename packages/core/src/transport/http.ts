@@ -1,5 +1,6 @@
 // The osu! API over ofetch. Every failure leaves as a ChatError; tokens never appear in errors or logs.
 import { type $Fetch, createFetch, FetchError } from 'ofetch';
+import { causeProvesNotSent } from '#platform';
 import { ChatError, type ChatErrorKind, redact } from '../errors.js';
 import { isObject } from './wire.js';
 
@@ -167,21 +168,13 @@ export function summarizeCause(cause: unknown, depth = 0): unknown {
   return summary;
 }
 
-/** Error codes that prove a request never reached the server (so retrying it cannot double-post). */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
-
 /**
- * True only when the request surely never reached the server: a refused connection or failed DNS lookup, or a
- * 429/401 answer. Timeouts and resets are "unknown fate" and answer false.
+ * True only when the request surely never reached the server (so retrying it cannot double-post): a 429/401
+ * answer, or in Node a refused connection or failed DNS lookup (see platform/node.ts `causeProvesNotSent`).
+ * Timeouts and resets are "unknown fate" and answer false.
  */
 export function definitelyNotSent(error: ChatError): boolean {
   if (error.kind === 'rateLimit' || error.kind === 'auth') return true;
-  if (error.kind !== 'network') return false;
-  let cause: unknown = error.cause;
-  for (let depth = 0; depth < 6 && cause; depth += 1) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && NOT_SENT_CODES.has(code)) return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
+  // Undefined in browser builds, where this folds to `false`.
+  return causeProvesNotSent ? error.kind === 'network' && causeProvesNotSent(error.cause) : false;
 }
