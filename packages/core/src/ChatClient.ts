@@ -64,6 +64,8 @@ export class ChatClient {
   readonly #events = new Subject<ChatEvent>();
   /** The Readables handed out by key (`channel:1`, `user:2`…), so each is the same object every time. */
   readonly #readables = new Map<string, Readable<unknown>>();
+  /** Subscriptions to each channel's `messages` Readable: older pages are kept while there are any. */
+  readonly #observers = new Map<number, number>();
   readonly #directoryState = new BehaviorSubject<DirectoryState>({
     channels: null,
     loading: false,
@@ -236,11 +238,20 @@ export class ChatClient {
 
   /**
    * A channel's loaded messages; the first observer loads the newest page (once the channel is known, if it
-   * is observed before the channel list arrived). The same object for the same id.
+   * is observed before the channel list arrived). Older pages stay while it is observed (`keepsOlder`). The
+   * same object for the same id.
    */
   messages(channelId: number): Readable<ChannelMessages> {
     return this.#cached(`messages:${channelId}`, () =>
-      whileObserved(this.store.messages(channelId), () => this.#sync.ensureMessagesOnceLoaded(channelId)),
+      whileObserved(this.store.messages(channelId), () => {
+        this.#observers.set(channelId, (this.#observers.get(channelId) ?? 0) + 1);
+        this.#sync.ensureMessagesOnceLoaded(channelId);
+        return () => {
+          const left = (this.#observers.get(channelId) as number) - 1;
+          this.#observers.set(channelId, left);
+          if (left === 0) this.#releaseOlder(channelId);
+        };
+      }),
     );
   }
 
@@ -335,9 +346,15 @@ export class ChatClient {
     return this.#channelSync.createAnnouncement(input);
   }
 
-  /** Loads the page before the oldest loaded message. */
+  /**
+   * Loads the page before the oldest loaded message. While the channel's messages are observed, older pages
+   * are kept past the message cap (`ChannelMessages.keepsOlder`); unobserved, the cap applies again at the
+   * next live message.
+   */
   loadOlder(channelId: number): Promise<void> {
-    return this.#history.loadOlder(this.store.resolve(channelId));
+    return this.#history.loadOlder(this.store.resolve(channelId)).finally(() => {
+      if (!this.#observers.get(channelId)) this.#releaseOlder(channelId);
+    });
   }
 
   /** Marks a channel read up to `messageId` (default: its last message); never moves backwards. */
@@ -382,6 +399,11 @@ export class ChatClient {
         this.#emit({ type: 'channel.left', channelId: frame.channelId, at });
         return;
     }
+  }
+
+  /** The cap may evict older pages again: nobody reads them. */
+  #releaseOlder(channelId: number): void {
+    this.store.dispatch({ type: 'older.released', channelId: this.store.resolve(channelId) });
   }
 
   /** One Readable per key, so UI bindings get the same object on every render. */

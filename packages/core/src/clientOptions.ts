@@ -27,7 +27,10 @@ export interface ChatClientOptions {
   clock?: Clock;
   /** Random source for jitter, `Math.random` by default. */
   random?: () => number;
-  /** Sent messages kept per channel; older ones are evicted (and can be loaded again). Default 500. */
+  /**
+   * Sent messages kept per channel; older ones are evicted (and can be loaded again). Older pages loaded while
+   * the channel's messages are observed stay until the last observer leaves (`keepsOlder`). Default 500.
+   */
   messageCap?: number;
   /** HTTP timeout in ms. Default 15 000. */
   requestTimeoutMs?: number;

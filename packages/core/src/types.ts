@@ -89,6 +89,12 @@ export interface ChannelMessages {
   /** Whether older messages may exist on the server (false only after an empty `until` page). */
   readonly hasMore: boolean;
   readonly loadingOlder: boolean;
+  /**
+   * Whether the older pages `loadOlder` brought are kept past the message cap: while the channel's messages are
+   * observed, live messages grow the list instead of evicting what the reader scrolled back to. When the last
+   * observer leaves (or when nobody observed the load), the cap applies again at the next live message.
+   */
+  readonly keepsOlder: boolean;
   readonly continuity: Continuity;
 }
 

@@ -27,6 +27,7 @@ export function serverMessagesFor(channelId: number): ChannelMessages {
       loaded: false,
       hasMore: true,
       loadingOlder: false,
+      keepsOlder: false,
       continuity: 'live' as const,
     });
     serverMessages.set(channelId, value);

@@ -10,9 +10,10 @@ export interface UseMessagesResult extends ChannelMessages {
 }
 
 /**
- * A channel's loaded messages (sent ones by id, then pending and failed ones), `hasMore`, `loadingOlder` and
- * `continuity` (`live`, `recovering`, `gap`). The first observer loads the newest page. Re-renders once per
- * batch of new messages in this channel, never for other channels.
+ * A channel's loaded messages (sent ones by id, then pending and failed ones), `hasMore`, `loadingOlder`,
+ * `keepsOlder` and `continuity` (`live`, `recovering`, `gap`). The first observer loads the newest page; older
+ * pages stay past the message cap while a component uses the channel. Re-renders once per batch of new
+ * messages in this channel, never for other channels.
  *
  * @example
  * ```tsx

@@ -174,9 +174,17 @@ describe('the per-channel cap', () => {
   it('evicts the oldest sent messages but never pending or failed ones, and evicted ones load again', async () => {
     post(60, 'history');
     const { client, requests } = await connect({ messageCap: 60 });
-    const list = await observe(client, 50);
+    const list = client.messages(channelId);
+    const stop = list.subscribe(() => {});
+    await vi.waitFor(() => expect(list.getSnapshot().messages).toHaveLength(50), {
+      timeout: 5000,
+      interval: 5,
+    });
+    // Nobody observes the list now, so older pages are not kept past the cap (the next test keeps them).
+    stop();
     await client.loadOlder(channelId);
     expect(ids(client)).toEqual(range(1, 60));
+    expect(list.getSnapshot().keepsOlder).toBe(false);
 
     // A failed send (the server's limit is lower than the client knows) and one still pending (it waits
     // for the 1 s send spacing on the manual clock, which does not move).
@@ -209,5 +217,41 @@ describe('the per-channel cap', () => {
     const reloaded = list.getSnapshot().messages;
     expect(reloaded.filter((m) => m.status === 'sent').map((m) => m.id)).toEqual(range(1, 70));
     expect(reloaded.slice(-2).map((m) => m.status)).toEqual(['failed', 'pending']);
+  });
+
+  it('keeps the older pages a reader loaded while the list is observed, and evicts them once nobody reads', async () => {
+    post(60, 'history');
+    const { client } = await connect({ messageCap: 60 });
+    const list = client.messages(channelId);
+    const stopFirst = list.subscribe(() => {});
+    const stopSecond = list.subscribe(() => {});
+    await vi.waitFor(() => expect(list.getSnapshot().messages).toHaveLength(50), {
+      timeout: 5000,
+      interval: 5,
+    });
+    await client.loadOlder(channelId);
+    expect(ids(client)).toEqual(range(1, 60));
+    expect(list.getSnapshot().keepsOlder).toBe(true);
+
+    // Live messages past the cap grow the list: what the reader scrolled back to stays.
+    post(10, 'live');
+    await vi.waitFor(() => expect(ids(client)).toContain(70), { timeout: 5000, interval: 5 });
+    expect(ids(client)).toEqual(range(1, 70));
+
+    // One observer of two leaves: still kept.
+    stopFirst();
+    expect(list.getSnapshot().keepsOlder).toBe(true);
+    post(1, 'still read');
+    await vi.waitFor(() => expect(ids(client)).toContain(71), { timeout: 5000, interval: 5 });
+    expect(ids(client)).toEqual(range(1, 71));
+
+    // The last observer leaves: the cap applies again at the next live message.
+    stopSecond();
+    expect(list.getSnapshot().keepsOlder).toBe(false);
+    expect(ids(client)).toEqual(range(1, 71));
+    post(1, 'after');
+    await vi.waitFor(() => expect(ids(client)).toContain(72), { timeout: 5000, interval: 5 });
+    expect(ids(client)).toEqual(range(13, 72));
+    expect(list.getSnapshot().hasMore).toBe(true);
   });
 });

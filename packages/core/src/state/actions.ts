@@ -25,6 +25,8 @@ export type ChatAction =
       users: readonly User[];
     }
   | { type: 'history.loading'; channelId: number; loading: boolean }
+  /** Nobody reads the older pages any more: the cap may evict them again (see `ChannelMessages.keepsOlder`). */
+  | { type: 'older.released'; channelId: number }
   | { type: 'continuity.changed'; channelId: number; continuity: Continuity }
   /** A send was queued: the pending message (status `pending`, `localId` set, `id` null). */
   | { type: 'send.pending'; message: Message }

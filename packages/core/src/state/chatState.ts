@@ -33,7 +33,15 @@ export const INITIAL_STATE: ChatState = {
 
 /** The messages entry of a channel nobody loaded yet. */
 export function emptyMessages(channelId: number): ChannelMessages {
-  return { channelId, messages: [], loaded: false, hasMore: true, loadingOlder: false, continuity: 'live' };
+  return {
+    channelId,
+    messages: [],
+    loaded: false,
+    hasMore: true,
+    loadingOlder: false,
+    keepsOlder: false,
+    continuity: 'live',
+  };
 }
 
 /** A channel known only by id (a message arrived for it); the client fetches its details. */

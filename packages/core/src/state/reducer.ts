@@ -96,6 +96,11 @@ class Draft {
       case 'history.loading':
         this.#list(action.channelId).set('loadingOlder', action.loading);
         return;
+      case 'older.released':
+        // Only a list that exists: releasing must not create an empty one.
+        if (this.#lists.has(action.channelId) || this.#messages.read.has(action.channelId))
+          this.#list(action.channelId).set('keepsOlder', false);
+        return;
       case 'continuity.changed':
         this.#list(action.channelId).set('continuity', action.continuity);
         return;
@@ -197,7 +202,7 @@ class Draft {
     for (const message of action.messages) this.#insertSent(list, message);
     if (action.direction === 'latest') list.set('loaded', true);
     if (action.direction !== 'newer' && action.messages.length === 0) list.set('hasMore', false);
-    if (action.direction === 'older') list.grewOlder = true;
+    if (action.direction === 'older') list.set('keepsOlder', true);
   }
 
   /**

@@ -20,8 +20,6 @@ export class WorkingList {
   flags: Flags;
   /** Something in this list changed in this batch. */
   changed: boolean;
-  /** An `older` page landed in this batch: the cap waits for the next live message. */
-  grewOlder = false;
   /** A sent message was added in this batch; only then may the cap evict (not on a loading flag change). */
   grew = false;
   /** The newest id added in this batch, and the newest of the user's own (0: none). */
@@ -39,6 +37,7 @@ export class WorkingList {
       loaded: previous.loaded,
       hasMore: previous.hasMore,
       loadingOlder: previous.loadingOlder,
+      keepsOlder: previous.keepsOlder,
       continuity: previous.continuity,
     };
     this.changed = isNew;
@@ -106,11 +105,11 @@ export class WorkingList {
 
   /**
    * The list's new `ChannelMessages`, or null when nothing changed. Keeps at most `cap` sent messages, evicting
-   * the oldest, but only in a batch that added one and loaded no older page.
+   * the oldest, but only in a batch that added one, and not while it keeps older pages (`keepsOlder`).
    */
   finish(channelId: number, cap: number): ChannelMessages | null {
     const size = this.#copy ? this.#copy.length : this.#baseEnd + this.#tail.length;
-    const overflow = this.grew && !this.grewOlder ? size - cap : 0;
+    const overflow = this.grew && !this.flags.keepsOlder ? size - cap : 0;
     if (overflow > 0) this.set('hasMore', true);
     if (!this.changed) return null;
     const start = Math.max(overflow, 0);

@@ -110,6 +110,29 @@ describe.each(MODES)('reading hooks (%s)', (_, Mode) => {
     expect(messages.map((m) => m.content)).toEqual(Array.from({ length: 120 }, (_, i) => `m${i + 1}`));
   });
 
+  it('useMessages keeps the older pages it loaded past the cap while mounted, and lets them go after', async () => {
+    for (let i = 1; i <= 60; i += 1) rig.emu.postMessage(rig.a, { sender_id: rig.bob.id, content: `m${i}` });
+    const { client } = newClient(rig, { messageCap: 60 });
+    const view = renderChat(client, <History />, Mode);
+    await eventually(() => expect(text('history')).toBe('50 m11..m60 more live'));
+    screen.getByText('older').click();
+    await eventually(() => expect(text('history')).toBe('60 m1..m60 more live'));
+
+    // Past the cap, but what the user scrolled back to stays while the component shows it.
+    for (let i = 61; i <= 70; i += 1) rig.emu.postMessage(rig.a, { sender_id: rig.bob.id, content: `m${i}` });
+    await eventually(() => expect(text('history')).toBe('70 m1..m70 more live'));
+    expect(client.messages(rig.a).getSnapshot().keepsOlder).toBe(true);
+
+    // The provider stays (the session too); the list goes: the cap applies again at the next message.
+    view.rerender(chatTree(client, <p>elsewhere</p>, Mode));
+    expect(client.messages(rig.a).getSnapshot().keepsOlder).toBe(false);
+    rig.emu.postMessage(rig.a, { sender_id: rig.bob.id, content: 'm71' });
+    await eventually(() => {
+      const { messages } = client.messages(rig.a).getSnapshot();
+      expect([messages.length, messages[0]?.content, messages.at(-1)?.content]).toEqual([60, 'm12', 'm71']);
+    });
+  });
+
   it('useUnread(id) counts one channel, useUnread() sums every channel, and reading clears them', async () => {
     const { client } = newClient(rig);
     renderChat(
