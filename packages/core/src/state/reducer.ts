@@ -63,6 +63,13 @@ class Draft {
     return list;
   }
 
+  /** The channel's working list, only when it has messages (in this batch or before): none is created. */
+  #existingList(channelId: number): WorkingList | undefined {
+    return this.#lists.has(channelId) || this.#messages.read.has(channelId)
+      ? this.#list(channelId)
+      : undefined;
+  }
+
   #dropList(channelId: number): void {
     this.#lists.delete(channelId);
     this.#messages.delete(channelId);
@@ -97,9 +104,8 @@ class Draft {
         this.#list(action.channelId).set('loadingOlder', action.loading);
         return;
       case 'older.released':
-        // Only a list that exists: releasing must not create an empty one.
-        if (this.#lists.has(action.channelId) || this.#messages.read.has(action.channelId))
-          this.#list(action.channelId).set('keepsOlder', false);
+        // Releasing must not create an empty list.
+        this.#existingList(action.channelId)?.set('keepsOlder', false);
         return;
       case 'continuity.changed':
         this.#list(action.channelId).set('continuity', action.continuity);
@@ -301,8 +307,7 @@ class Draft {
   }
 
   #promoteDraft(draftId: number, channel: Channel): void {
-    const draftList =
-      this.#lists.has(draftId) || this.#messages.read.has(draftId) ? this.#list(draftId) : undefined;
+    const draftList = this.#existingList(draftId);
     this.#channels.delete(draftId);
     this.#putChannel(channel);
     const list = this.#list(channel.id);
