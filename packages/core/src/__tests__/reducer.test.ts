@@ -85,6 +85,17 @@ describe('messages', () => {
     expect(state.messages.get(10)?.messages).toHaveLength(1);
   });
 
+  it('moves the read marker to an own send that merged into a copy already here', () => {
+    // The copy here does not say whose it is (fast-check found this order): the confirmed send does.
+    const state = run([
+      ...setup,
+      received([message(54)]),
+      { type: 'send.pending', message: pending('l5') },
+      { type: 'send.sent', localId: 'l5', message: message(54, 10, { senderId: me.id }) },
+    ]);
+    expect(state.channels.get(10)).toMatchObject({ lastMessageId: 54, lastReadId: 54 });
+  });
+
   it('merges a pending send into its message when a history page brought that message first, without its uuid', () => {
     let state = run([...setup, { type: 'send.pending', message: pending('l1') }]);
     state = run(

@@ -234,15 +234,13 @@ class Draft {
     if (incoming.localId !== null && incoming.key !== messageKey(id) && list.hasKey(incoming.key)) {
       incoming = { ...incoming, key: messageKey(id) };
     }
-    if (list.insert(incoming)) {
-      if (this.#me !== null && incoming.senderId === this.#me.id && id > list.ownNewestId) {
-        list.ownNewestId = id;
-      }
-    } else if (merged) {
-      // The message is already here (a history page without its uuid came first): the pending one becomes it,
-      // keeping its key, so the send neither vanishes nor shows twice.
-      list.replace(incoming);
-    }
+    // Already here (a history page without its uuid came first): a pending send becomes that message, keeping
+    // its key, so the send neither vanishes nor shows twice.
+    if (!list.insert(incoming) && merged) list.replace(incoming);
+    // The read marker follows the user's own messages, also one whose id was already here: the server says
+    // it is ours now, whatever the copy here said.
+    if (this.#me !== null && incoming.senderId === this.#me.id && id > list.ownNewestId)
+      list.ownNewestId = id;
   }
 
   #findUnsent(localId: string): { list: WorkingList; index: number } | undefined {
